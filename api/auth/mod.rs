@@ -1,0 +1,8 @@
+//! Authentication: signing keys, JWT access tokens, client secrets and the extractor that
+//! turns a bearer token into a [`crate::domain::access::Caller`].
+
+pub mod keys;
+pub mod principal;
+pub mod revocation;
+pub mod secret;
+pub mod token;

@@ -1,0 +1,66 @@
+//! The `Principal` extractor: a verified bearer token, or 401.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+
+use super::token;
+use crate::domain::access::{Caller, Scope};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// Who is calling.
+    pub caller: Caller,
+    /// When the token expires (seconds since the epoch).
+    pub expires_at: i64,
+}
+
+impl Principal {
+    /// The caller, if the token carries `scope`; else 403.
+    pub fn require(&self, scope: Scope) -> Result<&Caller, AppError> {
+        if self.caller.has(scope) {
+            Ok(&self.caller)
+        } else {
+            Err(AppError::Forbidden(format!("This endpoint needs the scope `{scope}`.")))
+        }
+    }
+}
+
+fn invalid() -> AppError {
+    AppError::Unauthorized("The access token is missing, invalid or expired.".into())
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
+            let token = bearer.ok_or_else(invalid)?;
+            let keys = state.keys()?;
+            let (caller, expires_at) =
+                token::verify(&keys, &state.token_settings(), &token).map_err(|reason| {
+                    log::debug!("token refused: {reason}");
+                    invalid()
+                })?;
+            if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
+                return Err(invalid());
+            }
+            Ok(Principal { caller, expires_at })
+        })
+    }
+}

@@ -1,0 +1,50 @@
+//! Disabled clients: each instance refreshes the list from the database at least every 30 s,
+//! so a disabled client's tokens are refused by every instance within 60 s (API.md §6).
+
+use std::collections::HashSet;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use uuid::Uuid;
+
+use crate::db::{self, Pool};
+use crate::error::AppError;
+
+/// How old the cached list may get before a request refreshes it.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
+
+/// The cached set of disabled client ids.
+#[derive(Default)]
+pub struct Revocations {
+    inner: Mutex<Option<(Instant, HashSet<Uuid>)>>,
+}
+
+impl Revocations {
+    fn cached(&self, client: Uuid) -> Option<bool> {
+        let guard = self.inner.lock().ok()?;
+        let (at, set) = guard.as_ref()?;
+        (at.elapsed() < REFRESH_EVERY).then(|| set.contains(&client))
+    }
+
+    /// True when `client` is disabled; refreshes the list when it is stale.
+    pub async fn is_disabled(&self, pool: &Pool, client: Uuid) -> Result<bool, AppError> {
+        if let Some(answer) = self.cached(client) {
+            return Ok(answer);
+        }
+        let set = db::run(pool, crate::service::clients::disabled_ids).await?;
+        let answer = set.contains(&client);
+        if let Ok(mut guard) = self.inner.lock() {
+            *guard = Some((Instant::now(), set));
+        }
+        Ok(answer)
+    }
+
+    /// Records a client disabled by this instance at once.
+    pub fn add(&self, client: Uuid) {
+        if let Ok(mut guard) = self.inner.lock() {
+            if let Some((_, set)) = guard.as_mut() {
+                set.insert(client);
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Client secrets: random, shown once, stored only as Argon2id hashes.
+
+use argon2::password_hash::rand_core::{OsRng, RngCore};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+
+/// A new random secret (256 bits, base64url).
+pub fn generate() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The slow salted hash stored for a secret.
+pub fn hash(secret: &str) -> Result<String, String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(secret.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// True when `secret` matches the stored hash.
+pub fn verify(secret: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Spends the time a real verification would, so unknown client ids are not revealed by timing.
+pub fn verify_dummy(secret: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(stored) = DUMMY.get_or_init(|| hash("dummy-secret").unwrap_or_default()).get(..) {
+        let _ = verify(secret, stored);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_secret_verifies_against_its_hash_only() {
+        let secret = super::generate();
+        let stored = super::hash(&secret).unwrap();
+        assert!(stored.starts_with("$argon2id$"));
+        assert!(super::verify(&secret, &stored));
+        assert!(!super::verify("wrong", &stored));
+    }
+}

@@ -1,0 +1,131 @@
+//! Every environment variable the service reads, read and validated once.
+
+use std::fmt;
+
+/// Settings of one process.
+#[derive(Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://sro.db` (default) or `postgres://…`.
+    pub database_url: String,
+    /// `BIND_ADDR`: where `serve` listens (default `127.0.0.1:8080`; port 0 picks one).
+    pub bind_addr: String,
+    /// `JWT_SIGNING_KEY`: a PEM private key (P-256, PKCS#8 or SEC1) or a path to one.
+    pub jwt_signing_key: Option<String>,
+    /// `JWT_PREVIOUS_KEYS`: comma-separated PEM public keys, or paths, still accepted.
+    pub jwt_previous_keys: Vec<String>,
+    /// `JWT_ISSUER` (default `sro-api`).
+    pub jwt_issuer: String,
+    /// `JWT_AUDIENCE` (default `sro-api`).
+    pub jwt_audience: String,
+    /// `TOKEN_TTL_SECONDS` (default 900).
+    pub token_ttl_seconds: i64,
+    /// `DB_POOL_SIZE` (default 10).
+    pub db_pool_size: u32,
+    /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may take to finish (default 30).
+    pub shutdown_grace_seconds: u64,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind_addr", &self.bind_addr)
+            .field("jwt_signing_key", &self.jwt_signing_key.as_ref().map(|_| "<redacted>"))
+            .field("jwt_previous_keys", &self.jwt_previous_keys.len())
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field("db_pool_size", &self.db_pool_size)
+            .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL for logging.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite://sro.db".into(),
+            bind_addr: "127.0.0.1:8080".into(),
+            jwt_signing_key: None,
+            jwt_previous_keys: Vec::new(),
+            jwt_issuer: "sro-api".into(),
+            jwt_audience: "sro-api".into(),
+            token_ttl_seconds: 900,
+            db_pool_size: 10,
+            shutdown_grace_seconds: 30,
+        }
+    }
+}
+
+impl Config {
+    /// Reads the environment; a bad value is an error naming the variable.
+    pub fn from_env() -> Result<Config, String> {
+        Self::from_lookup(|key| std::env::var(key).ok())
+    }
+
+    /// Reads settings through `get` (tests pass a map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let d = Config::default();
+        let text = |key: &str, default: String| get(key).filter(|v| !v.is_empty()).unwrap_or(default);
+        let number = |key: &str, default: i64, min: i64| -> Result<i64, String> {
+            match get(key).filter(|v| !v.is_empty()) {
+                None => Ok(default),
+                Some(v) => v
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= min)
+                    .ok_or_else(|| format!("{key} must be a whole number of at least {min}")),
+            }
+        };
+        Ok(Config {
+            database_url: text("DATABASE_URL", d.database_url),
+            bind_addr: text("BIND_ADDR", d.bind_addr),
+            jwt_signing_key: get("JWT_SIGNING_KEY").filter(|v| !v.trim().is_empty()),
+            jwt_previous_keys: get("JWT_PREVIOUS_KEYS")
+                .map(|v| split_keys(&v))
+                .unwrap_or_default(),
+            jwt_issuer: text("JWT_ISSUER", d.jwt_issuer),
+            jwt_audience: text("JWT_AUDIENCE", d.jwt_audience),
+            token_ttl_seconds: number("TOKEN_TTL_SECONDS", d.token_ttl_seconds, 60)?,
+            db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
+            shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)?
+                as u64,
+        })
+    }
+}
+
+/// Splits `JWT_PREVIOUS_KEYS` on commas that are not inside a PEM block.
+fn split_keys(value: &str) -> Vec<String> {
+    value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_urls() {
+        assert_eq!(redact_url("postgres://app:s3cret@db:5432/sro"), "postgres://app:***@db:5432/sro");
+        assert_eq!(redact_url("sqlite://sro.db"), "sqlite://sro.db");
+    }
+
+    #[test]
+    fn bad_numbers_name_their_variable() {
+        let err = Config::from_lookup(|k| (k == "TOKEN_TTL_SECONDS").then(|| "ten".to_string())).unwrap_err();
+        assert!(err.contains("TOKEN_TTL_SECONDS"));
+        let debug = format!("{:?}", Config::from_lookup(|k| (k == "JWT_SIGNING_KEY").then(|| "PEM".to_string())).unwrap());
+        assert!(!debug.contains("PEM"));
+    }
+}

@@ -1,0 +1,87 @@
+//! Keyset pagination: the page envelope and opaque cursors bound to their query.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Default and maximum `limit`.
+pub const DEFAULT_LIMIT: i64 = 50;
+/// Largest `limit` a caller may ask for.
+pub const MAX_LIMIT: i64 = 500;
+
+/// One page of a list.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Page<T> {
+    /// The records, oldest first.
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Where a page ends: the last record's creation time and id, and the query it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// `created_at` of the last record returned.
+    #[serde(rename = "t")]
+    pub created_at: NaiveDateTime,
+    /// `id` of the last record returned.
+    #[serde(rename = "i")]
+    pub id: String,
+    /// Fingerprint of the filters, so a cursor only continues the query that issued it.
+    #[serde(rename = "q")]
+    pub query: String,
+}
+
+impl Cursor {
+    /// The opaque text form.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Reads a cursor issued for the query with fingerprint `query`.
+    pub fn decode(text: &str, query: &str) -> Result<Cursor, String> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a valid cursor".to_string())?;
+        let cursor: Cursor =
+            serde_json::from_slice(&bytes).map_err(|_| "is not a valid cursor".to_string())?;
+        if cursor.query != query {
+            return Err("was issued for a different query".into());
+        }
+        Ok(cursor)
+    }
+}
+
+/// Builds a page from `limit + 1` fetched rows: the extra one only says a next page exists.
+pub fn paginate<R, T>(
+    mut rows: Vec<R>,
+    limit: i64,
+    query: &str,
+    key: impl Fn(&R) -> (NaiveDateTime, String),
+    map: impl FnMut(R) -> T,
+) -> Page<T> {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => {
+            let (created_at, id) = key(last);
+            Some(Cursor { created_at, id, query: query.to_owned() }.encode())
+        }
+        _ => None,
+    };
+    Page { data: rows.into_iter().map(map).collect(), next_cursor }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_only_continues_its_own_query() {
+        let c = Cursor { created_at: chrono::DateTime::UNIX_EPOCH.naive_utc(), id: "x".into(), query: "a".into() };
+        let text = c.encode();
+        assert_eq!(Cursor::decode(&text, "a").unwrap(), c);
+        assert!(Cursor::decode(&text, "b").is_err());
+        assert!(Cursor::decode("!!", "a").is_err());
+    }
+}

@@ -1,0 +1,201 @@
+//! Query-string reading: known parameters only, every bad one named, and the list window
+//! (`limit`, `cursor`, `updated_from`) every list shares.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+
+use super::page::{Cursor, DEFAULT_LIMIT, MAX_LIMIT};
+use super::time::parse_timestamp;
+use super::validate::FieldError;
+
+/// Where a list page starts and how long it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    /// Records per page, 1 to 500.
+    pub limit: i64,
+    /// Continue after this record.
+    pub after: Option<Cursor>,
+    /// Only records updated at or after this instant.
+    pub updated_from: Option<NaiveDateTime>,
+    /// Fingerprint of the filters, stamped into the next cursor.
+    pub fingerprint: String,
+}
+
+/// The parameters of one query string, read one by one.
+pub struct Params {
+    pairs: Vec<(String, String)>,
+    taken: HashSet<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+impl Params {
+    /// Splits a raw query string; a malformed one is named as `query`.
+    pub fn new(raw: &str) -> Result<Params, Vec<FieldError>> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
+            .map_err(|_| vec![FieldError::new("query", "is not a valid query string")])?;
+        Ok(Params { pairs, taken: HashSet::new(), errors: Vec::new() })
+    }
+
+    /// The raw value of `key`, if given once.
+    pub fn raw(&mut self, key: &'static str) -> Option<String> {
+        self.taken.insert(key);
+        let mut values = self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone());
+        let first = values.next();
+        if values.next().is_some() {
+            self.errors.push(FieldError::new(key, "must be given at most once"));
+            return None;
+        }
+        first
+    }
+
+    /// An optional parameter parsed by `parse`; a bad value is recorded.
+    pub fn opt<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let value = self.raw(key)?;
+        match parse(&value) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.errors.push(FieldError::new(key, message));
+                None
+            }
+        }
+    }
+
+    /// An optional enum parameter.
+    pub fn opt_enum<T: std::str::FromStr<Err = String>>(&mut self, key: &'static str) -> Option<T> {
+        self.opt(key, T::from_str)
+    }
+
+    /// Records an error on `key`.
+    pub fn error(&mut self, key: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(key, message));
+    }
+
+    /// Reads `limit`, `cursor` and `updated_from`, then checks that nothing unknown was sent.
+    pub fn finish(mut self) -> Result<Window, Vec<FieldError>> {
+        let limit = self
+            .opt("limit", |s| match s.parse::<i64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
+            })
+            .unwrap_or(DEFAULT_LIMIT);
+        let updated_from = self.opt("updated_from", parse_timestamp);
+        let cursor_text = self.raw("cursor");
+        let fingerprint = self.fingerprint();
+        let after = cursor_text.and_then(|text| match Cursor::decode(&text, &fingerprint) {
+            Ok(c) => Some(c),
+            Err(message) => {
+                self.errors.push(FieldError::new("cursor", message));
+                None
+            }
+        });
+        let mut unknown: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| !self.taken.contains(k.as_str()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        unknown.dedup();
+        for key in unknown {
+            self.errors.push(FieldError::new(key, "unknown query parameter"));
+        }
+        if self.errors.is_empty() {
+            Ok(Window { limit, after, updated_from, fingerprint })
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// The filters as one canonical string (without `cursor` and `limit`).
+    fn fingerprint(&self) -> String {
+        let mut filters: Vec<String> = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k != "cursor" && k != "limit")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        filters.sort();
+        let text = filters.join("&");
+        // Short and opaque; a collision would only let a cursor continue a lookalike query.
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());
+        digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// What an `If-Match` header asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMatch {
+    /// `*`: any current version.
+    Any,
+    /// `"<version>"`.
+    Version(i32),
+    /// A value that names no version this service issued: never matches.
+    Never,
+}
+
+impl IfMatch {
+    /// Reads the header value: `"3"`, `W/"3"`, `3` or `*`; a list matches if any entry does.
+    pub fn parse(header: &str) -> IfMatch {
+        let mut any_version = IfMatch::Never;
+        for part in header.split(',') {
+            let tag = part.trim().trim_start_matches("W/").trim_matches('"');
+            if tag == "*" {
+                return IfMatch::Any;
+            }
+            if let Ok(v) = tag.parse::<i32>() {
+                any_version = IfMatch::Version(v);
+            }
+        }
+        any_version
+    }
+
+    /// True when the stored `version` satisfies the precondition.
+    pub fn matches(self, version: i32) -> bool {
+        match self {
+            IfMatch::Any => true,
+            IfMatch::Version(v) => v == version,
+            IfMatch::Never => false,
+        }
+    }
+}
+
+/// Checks an optional precondition against the stored version.
+pub fn precondition_holds(if_match: Option<IfMatch>, version: i32) -> bool {
+    if_match.is_none_or(|m| m.matches(version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_and_bad_parameters_are_all_named() {
+        let mut p = Params::new("level=college&limit=0&colour=red").unwrap();
+        let _ = p.opt("level", |s| if s == "elementary" { Ok(()) } else { Err("bad".into()) });
+        let errors = p.finish().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["level", "limit", "colour"]);
+    }
+
+    #[test]
+    fn if_match_accepts_quoted_weak_and_star() {
+        assert!(IfMatch::parse("\"3\"").matches(3));
+        assert!(IfMatch::parse("W/\"3\"").matches(3));
+        assert!(!IfMatch::parse("\"2\"").matches(3));
+        assert!(IfMatch::parse("*").matches(9));
+        assert!(!IfMatch::parse("xyz").matches(1));
+    }
+}
+
+/// The paging parameters every list accepts (documentation of [`Window`]).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Records per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500, default = 50)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page; valid only with the same filters.
+    pub cursor: Option<String>,
+    /// Only records updated at or after this instant (RFC 3339), for incremental sync.
+    pub updated_from: Option<chrono::DateTime<chrono::Utc>>,
+}

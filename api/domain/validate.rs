@@ -1,0 +1,242 @@
+//! Field-by-field reading of JSON objects, so that every bad field is named at once.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// One bad field or parameter, named by its JSON path without the leading `$.`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// JSON path of the field: `postal_code`, `rows[7].postal_code`, `consent.given_by`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A new field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// Reads the fields of one JSON object, collecting every error and noting unknown keys.
+pub struct Fields<'a> {
+    map: &'a Map<String, Value>,
+    prefix: String,
+    taken: HashSet<&'static str>,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> Fields<'a> {
+    /// Reads `map`; error paths start with `prefix` (`""` or `"rows[3]."`).
+    pub fn new(map: &'a Map<String, Value>, prefix: impl Into<String>) -> Self {
+        Fields { map, prefix: prefix.into(), taken: HashSet::new(), errors: Vec::new() }
+    }
+
+    /// Records an error on `key`.
+    pub fn error(&mut self, key: &str, message: impl Into<String>) {
+        let field = format!("{}{key}", self.prefix);
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    /// True when the object has `key` (even with a null value).
+    pub fn has(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    /// True when no error has been recorded so far.
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    fn get(&mut self, key: &'static str) -> Option<&'a Value> {
+        self.taken.insert(key);
+        match self.map.get(key) {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v),
+        }
+    }
+
+    /// True when no error has been recorded for `key` (so cross-field rules can use it).
+    pub fn clean(&self, key: &str) -> bool {
+        let field = format!("{}{key}", self.prefix);
+        !self.errors.iter().any(|e| e.field == field)
+    }
+
+    /// A required string of 1 to `max` characters (not only blanks); empty after an error.
+    pub fn req_str(&mut self, key: &'static str, max: usize) -> String {
+        match self.opt_str(key, max) {
+            Some(s) => s,
+            None => {
+                if self.clean(key) {
+                    self.error(key, "is required");
+                }
+                String::new()
+            }
+        }
+    }
+
+    /// An optional string: `None` when absent, null, empty or bad.
+    pub fn opt_str(&mut self, key: &'static str, max: usize) -> Option<String> {
+        match self.get(key) {
+            None => None,
+            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) if s.chars().count() > max => {
+                self.error(key, format!("must be at most {max} characters"));
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error(key, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// A required value parsed from a string by `parse`; the default after an error.
+    pub fn req_with<T: Default>(
+        &mut self,
+        key: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> T {
+        match self.opt_with(key, parse) {
+            Some(v) => v,
+            None => {
+                if self.clean(key) {
+                    self.error(key, "is required");
+                }
+                T::default()
+            }
+        }
+    }
+
+    /// An optional value parsed from a string by `parse`; `None` when absent or bad.
+    pub fn opt_with<T>(
+        &mut self,
+        key: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match self.get(key) {
+            None => None,
+            Some(Value::String(s)) => match parse(s) {
+                Ok(v) => Some(v),
+                Err(message) => {
+                    self.error(key, message);
+                    None
+                }
+            },
+            Some(_) => {
+                self.error(key, "must be a string");
+                None
+            }
+        }
+    }
+
+    /// A required enum value.
+    pub fn req_enum<T: FromStr<Err = String> + Default>(&mut self, key: &'static str) -> T {
+        self.req_with(key, T::from_str)
+    }
+
+    /// An optional enum value.
+    pub fn opt_enum<T: FromStr<Err = String>>(&mut self, key: &'static str) -> Option<T> {
+        self.opt_with(key, T::from_str)
+    }
+
+    /// A required UUID (nil after an error).
+    pub fn req_uuid(&mut self, key: &'static str) -> uuid::Uuid {
+        self.req_with(key, parse_uuid)
+    }
+
+    /// An optional UUID.
+    pub fn opt_uuid(&mut self, key: &'static str) -> Option<uuid::Uuid> {
+        self.opt_with(key, parse_uuid)
+    }
+
+    /// An optional boolean.
+    pub fn opt_bool(&mut self, key: &'static str) -> Option<bool> {
+        match self.get(key) {
+            None => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.error(key, "must be true or false");
+                None
+            }
+        }
+    }
+
+    /// An optional list of strings.
+    pub fn opt_str_list(&mut self, key: &'static str) -> Option<Vec<String>> {
+        match self.get(key) {
+            None => None,
+            Some(Value::Array(items)) => {
+                let strings: Option<Vec<String>> =
+                    items.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+                if strings.is_none() {
+                    self.error(key, "must be a list of strings");
+                }
+                strings
+            }
+            Some(_) => {
+                self.error(key, "must be a list of strings");
+                None
+            }
+        }
+    }
+
+    /// Marks `key` as known without reading it (read-only fields a PATCH may echo back).
+    pub fn ignore(&mut self, key: &'static str) {
+        self.taken.insert(key);
+    }
+
+    /// Ends reading: every key not read is an unknown field.
+    pub fn finish(mut self) -> Result<(), Vec<FieldError>> {
+        let unknown: Vec<String> =
+            self.map.keys().filter(|k| !self.taken.contains(k.as_str())).cloned().collect();
+        for key in unknown {
+            let field = format!("{}{key}", self.prefix);
+            self.errors.push(FieldError::new(field, "unknown field"));
+        }
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+}
+
+/// Parses a UUID or says so.
+pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, String> {
+    uuid::Uuid::parse_str(s).map_err(|_| "must be a UUID".into())
+}
+
+/// Parses a boolean query value.
+pub fn parse_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("must be true or false".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let body = json!({"name": 3, "level": "college", "extra": 1});
+        let map = body.as_object().unwrap();
+        let mut f = Fields::new(map, "rows[2].");
+        f.req_str("name", 10);
+        f.req_with("level", |s| if s == "elementary" { Ok(1) } else { Err("bad".to_string()) });
+        f.req_str("kind", 10);
+        let errors = f.finish().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["rows[2].name", "rows[2].level", "rows[2].kind", "rows[2].extra"]);
+    }
+}

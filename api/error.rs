@@ -1,0 +1,272 @@
+//! The one error type of the service and its rendering as RFC 9457 problem+json.
+//!
+//! Every failure on a request path ends up as an [`AppError`]; conversions from Diesel, r2d2 and
+//! actix live here so that status codes are decided in one place.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validate::FieldError;
+
+/// Base of every problem `type` URI (API.md §6).
+pub const PROBLEM_BASE: &str = "https://sro-api.example/problems/";
+
+/// Seconds a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// The machine-readable reason of a 409.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictCode {
+    /// A natural key (ministry number, badge number, ...) is already taken.
+    Duplicate,
+    /// Two primary assignments of one school would be in force on the same day.
+    OverlappingAssignment,
+    /// The requested status change is not allowed.
+    InvalidTransition,
+    /// The record is still referred to by other records.
+    StillReferenced,
+    /// A request with the same idempotency key is still running.
+    IdempotencyInProgress,
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: malformed JSON, query parameter or cursor.
+    #[error("bad request: {detail}")]
+    BadRequest { detail: String, errors: Vec<FieldError> },
+    /// 401: missing or invalid token (with `WWW-Authenticate: Bearer`).
+    #[error("unauthorized: {0}")]
+    Unauthorized(String),
+    /// 403: a valid token lacking the scope the endpoint needs.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// 404: absent, or present but outside what the caller may see.
+    #[error("not found")]
+    NotFound,
+    /// 409: the stored data forbids the change.
+    #[error("conflict ({code:?}): {detail}")]
+    Conflict { code: ConflictCode, detail: String },
+    /// 412: `If-Match` names an older version.
+    #[error("precondition failed")]
+    PreconditionFailed,
+    /// 413: the body is larger than the endpoint accepts.
+    #[error("payload too large (limit {limit} bytes)")]
+    PayloadTooLarge { limit: usize },
+    /// 415: the body is not in a media type the endpoint accepts.
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
+    /// 422: the body parsed but its fields are not acceptable.
+    #[error("validation failed: {} field(s)", .0.len())]
+    Validation(Vec<FieldError>),
+    /// 503: the database cannot be reached or no connection freed up in time.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a defect; the cause goes to the log, never to the caller.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A 422 naming one field.
+    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Validation(vec![FieldError::new(field, message)])
+    }
+
+    /// A 400 naming one query parameter or body part.
+    pub fn bad_param(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            detail: "A query parameter is not acceptable.".into(),
+            errors: vec![FieldError::new(field, message)],
+        }
+    }
+
+    /// A 409 with its code.
+    pub fn conflict(code: ConflictCode, detail: impl Into<String>) -> Self {
+        AppError::Conflict { code, detail: detail.into() }
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            AppError::BadRequest { .. } => ("bad-request", "Bad request"),
+            AppError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            AppError::Forbidden(_) => ("forbidden", "Forbidden"),
+            AppError::NotFound => ("not-found", "Not found"),
+            AppError::Conflict { .. } => ("conflict", "Conflict"),
+            AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
+            AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
+            AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            AppError::Validation(_) => ("validation", "Validation failed"),
+            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            AppError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// The problem body, without the request id (added when rendered).
+    pub fn to_problem(&self) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let status = self.status_code().as_u16();
+        let (detail, errors, code) = match self {
+            AppError::BadRequest { detail, errors } => (detail.clone(), non_empty(errors), None),
+            AppError::Unauthorized(d) | AppError::Forbidden(d) => (d.clone(), None, None),
+            AppError::UnsupportedMediaType(d) => (d.clone(), None, None),
+            AppError::NotFound => ("No such record.".into(), None, None),
+            AppError::Conflict { code, detail } => (detail.clone(), None, Some(*code)),
+            AppError::PreconditionFailed => (
+                "If-Match does not name the current version; fetch the record again.".into(),
+                None,
+                None,
+            ),
+            AppError::PayloadTooLarge { limit } => {
+                (format!("The body is larger than {limit} bytes."), None, None)
+            }
+            AppError::Validation(errors) => {
+                ("One or more fields are not acceptable.".into(), non_empty(errors), None)
+            }
+            AppError::Unavailable(_) => {
+                ("The database is unavailable; retry shortly.".into(), None, None)
+            }
+            AppError::Internal(_) => ("An unexpected error occurred.".into(), None, None),
+        };
+        Problem {
+            type_: format!("{PROBLEM_BASE}{slug}"),
+            title: title.into(),
+            status,
+            detail,
+            request_id: crate::http::request_id::current(),
+            errors,
+            code,
+        }
+    }
+}
+
+fn non_empty(errors: &[FieldError]) -> Option<Vec<FieldError>> {
+    (!errors.is_empty()).then(|| errors.to_vec())
+}
+
+/// An RFC 9457 problem details body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "https://sro-api.example/problems/validation",
+    "title": "Validation failed",
+    "status": 422,
+    "detail": "One or more fields are not acceptable.",
+    "request_id": "0193a5c2-7f1e-7c3a-9a4e-4b1f0f7d2b10",
+    "errors": [{"field": "postal_code", "message": "not a Canadian postal code"}]
+}))]
+pub struct Problem {
+    /// Stable URI naming the kind of problem, under `https://sro-api.example/problems/`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// Short human summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The request id, as in the `X-Request-Id` header and the server log.
+    pub request_id: Option<String>,
+    /// For validation errors: every bad field, named by its JSON path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// For 409: which conflict.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<ConflictCode>,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => log::error!("internal error: {cause}"),
+            AppError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            _ => {}
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.content_type("application/problem+json");
+        match self {
+            AppError::Unauthorized(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"sro-api\""));
+            }
+            AppError::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        builder.json(self.to_problem())
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind as Kind, Error};
+        match err {
+            Error::NotFound => AppError::NotFound,
+            Error::DatabaseError(Kind::UniqueViolation, _) => {
+                AppError::conflict(ConflictCode::Duplicate, "A record with this key already exists.")
+            }
+            Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::conflict(
+                ConflictCode::StillReferenced,
+                "The record is still referred to by other records.",
+            ),
+            Error::DatabaseError(Kind::ClosedConnection, info) => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            Error::DatabaseError(_, ref info) if is_serialization(info.message()) => {
+                AppError::Unavailable(info.message().to_owned())
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Messages that mean "the database is busy or gone", not "the query is wrong".
+fn is_unavailable(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("database is locked")
+        || m.contains("server closed the connection")
+        || m.contains("connection refused")
+        || m.contains("no connection to the server")
+        || m.contains("terminating connection")
+        || m.contains("could not connect")
+}
+
+fn is_serialization(message: &str) -> bool {
+    message.contains("could not serialize access")
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(err: r2d2::Error) -> Self {
+        AppError::Unavailable(err.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(err.to_string())
+    }
+}
+
+/// Result alias for request paths.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,98 @@
+//! `X-Request-Id`: taken from the caller or generated, echoed on every response, logged with
+//! the access line, and available to error bodies through a task-local.
+
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::time::Instant;
+
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::Error;
+
+/// The header carrying the request id.
+pub const HEADER: &str = "x-request-id";
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, if any.
+pub fn current() -> Option<String> {
+    REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
+/// Accepts a caller's id only if it is short and printable, so it cannot forge log lines.
+fn acceptable(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Middleware: request id in, request id out, one access log line per request.
+pub struct RequestId;
+
+impl<S, B> Transform<S, ServiceRequest> for RequestId
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Transform = RequestIdMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RequestIdMiddleware { service: Rc::new(service) }))
+    }
+}
+
+/// The service [`RequestId`] wraps around the app.
+pub struct RequestIdMiddleware<S> {
+    service: Rc<S>,
+}
+
+impl<S, B> Service<ServiceRequest> for RequestIdMiddleware<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: 'static,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>>>>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let id = req
+            .headers()
+            .get(HEADER)
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| acceptable(v))
+            .map(str::to_owned)
+            .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let service = Rc::clone(&self.service);
+        let started = Instant::now();
+        let method = req.method().to_string();
+        Box::pin(REQUEST_ID.scope(id.clone(), async move {
+            let result = service.call(req).await;
+            let (status, route) = match &result {
+                Ok(res) => (
+                    res.status().as_u16(),
+                    // The route pattern, never the query string (it can carry names).
+                    res.request().match_pattern().unwrap_or_else(|| "(unmatched)".into()),
+                ),
+                Err(err) => (err.as_response_error().status_code().as_u16(), "(error)".into()),
+            };
+            log::info!(
+                target: "sro_api::access",
+                "{method} {route} {status} {:.1}ms request_id={id}",
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            let mut res = result?;
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                res.headers_mut().insert(HeaderName::from_static(HEADER), value);
+            }
+            Ok(res)
+        }))
+    }
+}

@@ -1,0 +1,19 @@
+//! sro-api: the integration API of the School Resource Officer program.
+//!
+//! Layers, with dependencies pointing one way: `routes` (HTTP) -> `service` (use-cases, one
+//! transaction each) -> `db` (Diesel over SQLite or PostgreSQL); `domain` holds pure types and
+//! rules used by all; `auth` issues and verifies tokens.
+
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod db;
+pub mod auth;
+pub mod config;
+pub mod service;
+pub mod state;
+pub mod app;
+pub mod cli;
+pub mod openapi;
+pub mod routes;
+pub mod server;

@@ -1,0 +1,134 @@
+//! The OpenAPI 3.1 document, generated from the same route table the server mounts; needs no
+//! database and no server.
+
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
+use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::domain::access::Scope;
+use crate::domain::validate::FieldError;
+use crate::error::{ConflictCode, Problem};
+
+macro_rules! problem_responses {
+    ($($name:ident => $description:literal),+ $(,)?) => {
+        $(
+            #[doc = $description]
+            pub struct $name;
+
+            impl<'s> utoipa::ToResponse<'s> for $name {
+                fn response() -> (&'s str, RefOr<Response>) {
+                    (stringify!($name), problem($description).into())
+                }
+            }
+        )+
+
+        fn problem_components() -> Vec<(String, RefOr<Response>)> {
+            vec![$((stringify!($name).to_string(), problem($description).into())),+]
+        }
+    };
+}
+
+fn problem(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
+        .build()
+}
+
+problem_responses! {
+    BadRequest => "Malformed JSON or query parameter (`errors` names each bad parameter).",
+    Unauthorized => "Missing, invalid or expired access token (`WWW-Authenticate: Bearer`).",
+    Forbidden => "The token lacks the scope this endpoint needs.",
+    NotFound => "No such record, or one the caller may not see.",
+    Conflict => "The stored data forbids the change (`code` says which conflict).",
+    PreconditionFailed => "`If-Match` does not name the current version.",
+    PayloadTooLarge => "The body is larger than the endpoint accepts.",
+    UnsupportedMediaType => "The body is not in a media type the endpoint accepts.",
+    UnprocessableEntity => "Validation failed (`errors` names every bad field).",
+    ServiceUnavailable => "The database is unavailable (`Retry-After`).",
+    InternalError => "An unexpected error; details are in the server log under the request id.",
+}
+
+/// The root of the document; paths come from the route table.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "SRO Program API",
+        description = "Integration API of the School Resource Officer program and the Youth \
+Intervention and Diversion Unit: schools, boards, officers and SRO assignments for school board SIS \
+integrations, referral systems and dashboards. Errors are RFC 9457 problem details; lists are \
+keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
+        license(name = "MIT")
+    ),
+    components(schemas(Problem, FieldError, ConflictCode, Scope)),
+    tags(
+        (name = "auth", description = "Tokens and the caller's identity"),
+        (name = "clients", description = "API clients (admin)"),
+        (name = "boards", description = "The four school boards"),
+        (name = "schools", description = "Schools and their current SRO"),
+        (name = "officers", description = "The SRO directory"),
+        (name = "assignments", description = "SRO assignments"),
+        (name = "operations", description = "Health, readiness and keys"),
+    )
+)]
+struct ApiDoc;
+
+/// Builds the document from the route table.
+pub fn document() -> Document {
+    let (_, mut doc) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.responses.extend(problem_components());
+    let scopes = Scopes::from_iter(Scope::ALL.iter().map(|s| (s.as_str().to_string(), s.as_str().to_string())));
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+    );
+    components.add_security_scheme(
+        "oauth2",
+        SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new("/oauth/token", scopes))])),
+    );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if !path.starts_with("/v1/") {
+            continue;
+        }
+        for op in operations(item) {
+            add_common_responses(op);
+        }
+    }
+    doc
+}
+
+fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<&mut Operation> {
+    [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+        .into_iter()
+        .filter_map(|op| op.as_mut())
+        .collect()
+}
+
+/// Every `/v1` operation can answer 401, 403, 503 and 500.
+fn add_common_responses(op: &mut Operation) {
+    for (status, name) in [
+        ("401", "Unauthorized"),
+        ("403", "Forbidden"),
+        ("500", "InternalError"),
+        ("503", "ServiceUnavailable"),
+    ] {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
+}
+
+/// The document as committed at `openapi/openapi.json` and served at `/openapi.json`.
+pub fn render() -> String {
+    let mut text = document().to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}

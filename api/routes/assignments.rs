@@ -1,0 +1,125 @@
+//! `/v1/assignments`.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+
+use crate::auth::principal::Principal;
+use crate::db;
+use crate::domain::access::Scope;
+use crate::domain::assignment::{Assignment, AssignmentQuery, NewAssignment};
+use crate::domain::page::Page;
+use crate::domain::query::ListParams;
+use crate::error::AppResult;
+use crate::http::body::{path_id, Body, Precondition, RawQuery};
+use crate::http::respond;
+use crate::openapi::{
+    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
+};
+use crate::service;
+use crate::state::AppState;
+
+/// List assignments
+///
+/// A board client sees its own board's schools' assignments only.
+#[utoipa::path(
+    tag = "assignments",
+    params(AssignmentQuery, ListParams),
+    responses((status = 200, description = "One page of assignments", body = Page<Assignment>), (status = 400, response = BadRequest)),
+    security(("oauth2" = ["assignments:read"]))
+)]
+#[get("/assignments")]
+pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = who.require(Scope::AssignmentsRead)?.clone();
+    let (q, window) = query.parse(AssignmentQuery::parse)?;
+    let page = db::run(&state.pool, move |conn| service::assignments::list(conn, &caller, &q, &window)).await?;
+    Ok(respond::ok(&page))
+}
+
+/// Create an assignment
+///
+/// A school has at most one primary assignment on any day: an overlap is 409
+/// `overlapping_assignment`. Bumps the school's `version`.
+#[utoipa::path(
+    tag = "assignments",
+    request_body = NewAssignment,
+    responses(
+        (status = 201, description = "Created", body = Assignment, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = UnprocessableEntity)
+    ),
+    security(("oauth2" = ["assignments:write"]))
+)]
+#[post("/assignments")]
+pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    who.require(Scope::AssignmentsWrite)?;
+    let body = body.json_object()?;
+    let a = db::run(&state.pool, move |conn| service::assignments::create(conn, &body)).await?;
+    Ok(respond::created(&a, format!("/v1/assignments/{}", a.id), a.version))
+}
+
+/// Get an assignment
+#[utoipa::path(
+    tag = "assignments",
+    params(("id" = uuid::Uuid, Path, description = "Assignment id")),
+    responses(
+        (status = 200, description = "The assignment", body = Assignment, headers(("ETag" = String))),
+        (status = 404, response = NotFound)
+    ),
+    security(("oauth2" = ["assignments:read"]))
+)]
+#[get("/assignments/{id}")]
+pub async fn get_assignment(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = who.require(Scope::AssignmentsRead)?.clone();
+    let id = path_id(&id)?;
+    let a = db::run(&state.pool, move |conn| service::assignments::get(conn, &caller, id)).await?;
+    Ok(respond::ok_versioned(&a, a.version))
+}
+
+/// Change an assignment
+///
+/// JSON merge patch; end an assignment by setting `ends_on` (inclusive).
+#[utoipa::path(
+    tag = "assignments",
+    params(("id" = uuid::Uuid, Path, description = "Assignment id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
+    request_body(content = NewAssignment, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed assignment", body = Assignment, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = UnprocessableEntity)
+    ),
+    security(("oauth2" = ["assignments:write"]))
+)]
+#[patch("/assignments/{id}")]
+pub async fn patch_assignment(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = who.require(Scope::AssignmentsWrite)?.clone();
+    let changes = body.json_object()?;
+    let id = path_id(&id)?;
+    let a = db::run(&state.pool, move |conn| service::assignments::patch(conn, &caller, id, &changes, pre.0)).await?;
+    Ok(respond::ok_versioned(&a, a.version))
+}
+
+/// Delete an assignment
+#[utoipa::path(
+    tag = "assignments",
+    params(("id" = uuid::Uuid, Path, description = "Assignment id"), ("If-Match" = Option<String>, Header, description = "The version the deletion is based on")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed)
+    ),
+    security(("oauth2" = ["assignments:write"]))
+)]
+#[delete("/assignments/{id}")]
+pub async fn delete_assignment(who: Principal, id: web::Path<String>, pre: Precondition, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let caller = who.require(Scope::AssignmentsWrite)?.clone();
+    let id = path_id(&id)?;
+    db::run(&state.pool, move |conn| service::assignments::delete(conn, &caller, id, pre.0)).await?;
+    Ok(respond::no_content())
+}

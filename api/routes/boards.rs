@@ -1,0 +1,79 @@
+//! `/v1/boards`.
+
+use actix_web::{get, patch, web, HttpResponse};
+
+use crate::auth::principal::Principal;
+use crate::db;
+use crate::domain::access::Scope;
+use crate::domain::board::{Board, BoardChanges, BoardQuery};
+use crate::domain::page::Page;
+use crate::domain::query::ListParams;
+use crate::error::AppResult;
+use crate::http::body::{path_id, Body, Precondition, RawQuery};
+use crate::http::respond;
+use crate::openapi::{BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType, Conflict};
+use crate::service;
+use crate::state::AppState;
+
+/// List boards
+///
+/// The four school boards, oldest first. `code` finds one by its short code.
+#[utoipa::path(
+    tag = "boards",
+    params(BoardQuery, ListParams),
+    responses((status = 200, description = "One page of boards", body = Page<Board>), (status = 400, response = BadRequest)),
+    security(("oauth2" = ["boards:read"]))
+)]
+#[get("/boards")]
+pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    who.require(Scope::BoardsRead)?;
+    let (q, window) = query.parse(BoardQuery::parse)?;
+    let page = db::run(&state.pool, move |conn| service::boards::list(conn, &q, &window)).await?;
+    Ok(respond::ok(&page))
+}
+
+/// Get a board
+#[utoipa::path(
+    tag = "boards",
+    params(("id" = uuid::Uuid, Path, description = "Board id")),
+    responses(
+        (status = 200, description = "The board (`ETag` is its version)", body = Board, headers(("ETag" = String))),
+        (status = 404, response = NotFound)
+    ),
+    security(("oauth2" = ["boards:read"]))
+)]
+#[get("/boards/{id}")]
+pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    who.require(Scope::BoardsRead)?;
+    let id = path_id(&id)?;
+    let board = db::run(&state.pool, move |conn| service::boards::get(conn, id)).await?;
+    Ok(respond::ok_versioned(&board, board.version))
+}
+
+/// Change a board
+///
+/// JSON merge patch of `name`, `name_fr` and `ministry_number` (admin).
+#[utoipa::path(
+    tag = "boards",
+    params(("id" = uuid::Uuid, Path, description = "Board id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on, as in `ETag`")),
+    request_body(content = BoardChanges, description = "Fields to change", content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed board", body = Board, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = UnprocessableEntity)
+    ),
+    security(("oauth2" = ["boards:write"]))
+)]
+#[patch("/boards/{id}")]
+pub async fn patch_board(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    who.require(Scope::BoardsWrite)?;
+    let changes = body.json_object()?;
+    let id = path_id(&id)?;
+    let board = db::run(&state.pool, move |conn| service::boards::patch(conn, id, &changes, pre.0)).await?;
+    Ok(respond::ok_versioned(&board, board.version))
+}

@@ -1,0 +1,265 @@
+//! SRO assignments: at most one primary per school on any day, the handover in one
+//! transaction, and the school's version bumped by every write (it embeds its SRO).
+
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{check_version, in_force, keyset, missing, prevalidate, schools};
+use crate::db::rows::{self, AssignmentRow};
+use crate::db::schema::{assignments, officers};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::assignment::{
+    periods_overlap, Assignment, AssignmentQuery, AssignmentRole, Handover, NewAssignment,
+};
+use crate::domain::page::{paginate, Page};
+use crate::domain::query::{IfMatch, Window};
+use crate::domain::school::merge_patch;
+use crate::domain::validate::FieldError;
+use crate::domain::{new_id, time};
+use crate::error::{AppError, AppResult, ConflictCode};
+
+fn to_wire(row: AssignmentRow) -> AppResult<Assignment> {
+    Ok(Assignment {
+        id: rows::uuid(&row.id)?,
+        school_id: rows::uuid(&row.school_id)?,
+        officer_id: rows::uuid(&row.officer_id)?,
+        role: rows::enum_value(&row.role)?,
+        starts_on: row.starts_on,
+        ends_on: row.ends_on,
+        created_at: time::to_utc(row.created_at),
+        updated_at: time::to_utc(row.updated_at),
+        version: row.version,
+    })
+}
+
+/// The assignment, or 404 if absent or at a school the caller may not see.
+fn load_visible(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<AssignmentRow> {
+    let row: AssignmentRow = assignments::table.find(id.to_string()).select(AssignmentRow::as_select()).first(conn)?;
+    schools::load_visible(conn, caller, rows::uuid(&row.school_id)?)?;
+    Ok(row)
+}
+
+/// One page of assignments the caller may see.
+pub fn list(conn: &mut DbConn, caller: &Caller, q: &AssignmentQuery, window: &Window) -> AppResult<Page<Assignment>> {
+    use crate::db::schema::schools as s;
+    let mut query = assignments::table.select(AssignmentRow::as_select()).into_boxed();
+    if let Some(own) = caller.board_scope() {
+        let own_schools = s::table.select(s::id).filter(s::board_id.eq(own.to_string()));
+        query = query.filter(assignments::school_id.eq_any(own_schools));
+    }
+    if let Some(school) = q.school_id {
+        query = query.filter(assignments::school_id.eq(school.to_string()));
+    }
+    if let Some(officer) = q.officer_id {
+        query = query.filter(assignments::officer_id.eq(officer.to_string()));
+    }
+    if let Some(role) = q.role {
+        query = query.filter(assignments::role.eq(role.as_str()));
+    }
+    if let Some(day) = q.on {
+        query = query.filter(in_force!(day));
+    }
+    match q.current {
+        Some(true) => query = query.filter(in_force!(time::today())),
+        Some(false) => query = query.filter(diesel::dsl::not(in_force!(time::today()))),
+        None => {}
+    }
+    let found: Vec<AssignmentRow> = keyset!(query, assignments, window).load(conn)?;
+    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
+    Ok(Page { data: page.data.into_iter().collect::<AppResult<_>>()?, next_cursor: page.next_cursor })
+}
+
+/// One assignment.
+pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<Assignment> {
+    to_wire(load_visible(conn, caller, id)?)
+}
+
+/// 422s that need the stored school and officer.
+fn check_refs(conn: &mut DbConn, input: &NewAssignment) -> AppResult<Vec<FieldError>> {
+    let school_exists = crate::db::schema::schools::table
+        .find(input.school_id.to_string())
+        .count()
+        .get_result::<i64>(conn)?
+        > 0;
+    let mut errors = missing("school_id", school_exists, "school");
+    errors.extend(check_officer(conn, input.officer_id)?);
+    Ok(errors)
+}
+
+fn check_officer(conn: &mut DbConn, officer_id: Uuid) -> AppResult<Vec<FieldError>> {
+    let active: Option<bool> = officers::table
+        .find(officer_id.to_string())
+        .select(officers::active)
+        .first(conn)
+        .optional()?;
+    Ok(match active {
+        None => missing("officer_id", false, "officer"),
+        Some(false) => vec![FieldError::new("officer_id", "is retired (active: false)")],
+        Some(true) => Vec::new(),
+    })
+}
+
+/// 409 when a primary assignment of the school (other than `except`) shares a day with the period.
+fn refuse_overlap(
+    conn: &mut DbConn,
+    school_id: &str,
+    starts_on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+    except: Option<&str>,
+) -> AppResult<()> {
+    let primaries: Vec<(String, NaiveDate, Option<NaiveDate>)> = assignments::table
+        .filter(assignments::school_id.eq(school_id))
+        .filter(assignments::role.eq(AssignmentRole::Primary.as_str()))
+        .select((assignments::id, assignments::starts_on, assignments::ends_on))
+        .load(conn)?;
+    let clash = primaries
+        .iter()
+        .filter(|(id, _, _)| Some(id.as_str()) != except)
+        .any(|(_, start, end)| periods_overlap(*start, *end, starts_on, ends_on));
+    if clash {
+        return Err(overlap());
+    }
+    Ok(())
+}
+
+fn overlap() -> AppError {
+    AppError::conflict(
+        ConflictCode::OverlappingAssignment,
+        "The school already has a primary SRO on one of these days.",
+    )
+}
+
+fn row_from(input: &NewAssignment, id: String, at: chrono::NaiveDateTime, version: i32) -> AssignmentRow {
+    AssignmentRow {
+        id,
+        school_id: input.school_id.to_string(),
+        officer_id: input.officer_id.to_string(),
+        role: input.role.to_string(),
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+        created_at: at,
+        updated_at: at,
+        version,
+    }
+}
+
+/// `POST /v1/assignments`.
+pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Assignment> {
+    let input = NewAssignment::parse(body).map_err(AppError::Validation)?;
+    let row = write_tx(conn, |conn| {
+        let errors = check_refs(conn, &input)?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        schools::touch(conn, &input.school_id.to_string())?;
+        if input.role == AssignmentRole::Primary {
+            refuse_overlap(conn, &input.school_id.to_string(), input.starts_on, input.ends_on, None)?;
+        }
+        let row = row_from(&input, new_id().to_string(), time::now(), 1);
+        diesel::insert_into(assignments::table).values(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_wire(row)
+}
+
+/// `PATCH /v1/assignments/{id}` (end one by setting `ends_on`).
+pub fn patch(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    patch: &Map<String, Value>,
+    if_match: Option<IfMatch>,
+) -> AppResult<Assignment> {
+    let placeholder = NewAssignment {
+        school_id: Uuid::nil(),
+        officer_id: Uuid::nil(),
+        role: AssignmentRole::Backup,
+        starts_on: NaiveDate::MIN,
+        ends_on: None,
+    };
+    prevalidate(patch, placeholder.to_map(), NewAssignment::parse)?;
+    let row = write_tx(conn, |conn| {
+        let existing = load_visible(conn, caller, id)?;
+        check_version(if_match, existing.version)?;
+        let mut merged = NewAssignment::from(&to_wire(existing.clone())?).to_map();
+        merge_patch(&mut merged, patch);
+        let input = NewAssignment::parse(&merged).map_err(AppError::Validation)?;
+        let errors = check_refs(conn, &input)?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        schools::touch(conn, &existing.school_id)?;
+        if input.school_id.to_string() != existing.school_id {
+            schools::touch(conn, &input.school_id.to_string())?;
+        }
+        if input.role == AssignmentRole::Primary {
+            refuse_overlap(conn, &input.school_id.to_string(), input.starts_on, input.ends_on, Some(&existing.id))?;
+        }
+        let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version + 1);
+        row.updated_at = time::now();
+        diesel::update(assignments::table.find(&existing.id)).set(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_wire(row)
+}
+
+/// `DELETE /v1/assignments/{id}`.
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let existing = load_visible(conn, caller, id)?;
+        check_version(if_match, existing.version)?;
+        schools::touch(conn, &existing.school_id)?;
+        diesel::delete(assignments::table.find(&existing.id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// `POST /v1/schools/{id}/sro`: ends the current primary assignment the day before
+/// `starts_on` and opens the new one, in one transaction.
+pub fn handover(conn: &mut DbConn, caller: &Caller, school_id: Uuid, body: &Map<String, Value>) -> AppResult<Assignment> {
+    let input = Handover::parse(body).map_err(AppError::Validation)?;
+    let row = write_tx(conn, |conn| {
+        let school = schools::load_visible(conn, caller, school_id)?;
+        let errors = check_officer(conn, input.officer_id)?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        schools::touch(conn, &school.id)?;
+        let primaries: Vec<AssignmentRow> = assignments::table
+            .filter(assignments::school_id.eq(&school.id))
+            .filter(assignments::role.eq(AssignmentRole::Primary.as_str()))
+            .select(AssignmentRow::as_select())
+            .load(conn)?;
+        if primaries.iter().any(|a| a.starts_on >= input.starts_on) {
+            return Err(overlap());
+        }
+        let now = time::now();
+        if let Some(current) = primaries.iter().find(|a| a.ends_on.is_none_or(|end| end >= input.starts_on)) {
+            if current.officer_id == input.officer_id.to_string() {
+                return Err(AppError::field("officer_id", "is already the school's primary SRO"));
+            }
+            let day_before = input.starts_on.checked_sub_days(Days::new(1)).ok_or_else(|| AppError::field("starts_on", "is out of range"))?;
+            diesel::update(assignments::table.find(&current.id))
+                .set((
+                    assignments::ends_on.eq(Some(day_before)),
+                    assignments::updated_at.eq(now),
+                    assignments::version.eq(current.version + 1),
+                ))
+                .execute(conn)?;
+        }
+        let new = NewAssignment {
+            school_id,
+            officer_id: input.officer_id,
+            role: AssignmentRole::Primary,
+            starts_on: input.starts_on,
+            ends_on: None,
+        };
+        let row = row_from(&new, new_id().to_string(), now, 1);
+        diesel::insert_into(assignments::table).values(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_wire(row)
+}

@@ -1,0 +1,165 @@
+//! API clients: creation (secret shown once), listing, disabling, and authentication at
+//! `/oauth/token`.
+
+use std::collections::HashSet;
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use super::keyset;
+use crate::auth::secret;
+use crate::db::rows::{self, ClientRow};
+use crate::db::schema::{boards, clients, officers};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::{parse_scopes, scopes_to_string, Caller, Scope};
+use crate::domain::client::{Client, ClientQuery, CreatedClient, NewClient};
+use crate::domain::page::{paginate, Page};
+use crate::domain::query::Window;
+use crate::domain::{new_id, time};
+use crate::error::{AppError, AppResult};
+
+fn to_wire(row: ClientRow) -> AppResult<Client> {
+    Ok(Client {
+        id: rows::uuid(&row.id)?,
+        role: rows::enum_value(&row.role)?,
+        board_id: rows::opt_uuid(row.board_id.as_deref())?,
+        agency_id: rows::opt_uuid(row.agency_id.as_deref())?,
+        officer_id: rows::opt_uuid(row.officer_id.as_deref())?,
+        scopes: parse_scopes(&row.scopes).map_err(AppError::Internal)?,
+        name: row.name,
+        active: row.active,
+        created_at: time::to_utc(row.created_at),
+        updated_at: time::to_utc(row.updated_at),
+        version: row.version,
+    })
+}
+
+/// Creates a client and returns it with its secret, shown this once.
+pub fn create(conn: &mut DbConn, input: NewClient) -> AppResult<CreatedClient> {
+    let client_secret = secret::generate();
+    let secret_hash = secret::hash(&client_secret).map_err(AppError::Internal)?;
+    let now = time::now();
+    let row = ClientRow {
+        id: new_id().to_string(),
+        name: input.name.clone(),
+        role: input.role.to_string(),
+        board_id: input.board_id.map(|id| id.to_string()),
+        agency_id: input.agency_id.map(|id| id.to_string()),
+        officer_id: input.officer_id.map(|id| id.to_string()),
+        scopes: scopes_to_string(&input.granted_scopes()),
+        secret_hash,
+        active: true,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let row = write_tx(conn, |conn| {
+        let mut errors = Vec::new();
+        if let Some(board) = &row.board_id {
+            if boards::table.find(board).count().get_result::<i64>(conn)? == 0 {
+                errors.push(crate::domain::validate::FieldError::new("board_id", "no such board"));
+            }
+        }
+        if let Some(officer) = &row.officer_id {
+            if officers::table.find(officer).count().get_result::<i64>(conn)? == 0 {
+                errors.push(crate::domain::validate::FieldError::new("officer_id", "no such officer"));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        diesel::insert_into(clients::table).values(&row).execute(conn)?;
+        Ok::<_, AppError>(row)
+    })?;
+    let client = to_wire(row)?;
+    Ok(CreatedClient { client_id: client.id, client, client_secret })
+}
+
+/// One page of clients.
+pub fn list(conn: &mut DbConn, query: &ClientQuery, window: &Window) -> AppResult<Page<Client>> {
+    let mut q = clients::table.select(ClientRow::as_select()).into_boxed();
+    if let Some(role) = query.role {
+        q = q.filter(clients::role.eq(role.as_str()));
+    }
+    if let Some(active) = query.active {
+        q = q.filter(clients::active.eq(active));
+    }
+    let rows: Vec<ClientRow> = keyset!(q, clients, window).load(conn)?;
+    let page = paginate(rows, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
+    let data = page.data.into_iter().collect::<AppResult<Vec<_>>>()?;
+    Ok(Page { data, next_cursor: page.next_cursor })
+}
+
+/// One client.
+pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Client> {
+    let row: ClientRow = clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn)?;
+    to_wire(row)
+}
+
+/// Disables a client: no new tokens; its tokens are refused once instances refresh.
+pub fn disable(conn: &mut DbConn, id: Uuid) -> AppResult<Client> {
+    write_tx(conn, |conn| {
+        let row: ClientRow = clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn)?;
+        if row.active {
+            diesel::update(clients::table.find(&row.id))
+                .set((
+                    clients::active.eq(false),
+                    clients::updated_at.eq(time::now()),
+                    clients::version.eq(row.version + 1),
+                ))
+                .execute(conn)?;
+        }
+        get(conn, id)
+    })
+}
+
+/// Ids of disabled clients.
+pub fn disabled_ids(conn: &mut DbConn) -> AppResult<HashSet<Uuid>> {
+    let ids: Vec<String> = clients::table.filter(clients::active.eq(false)).select(clients::id).load(conn)?;
+    Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
+}
+
+/// Why a token request was refused (RFC 6749 §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// Unknown client, wrong secret or disabled client.
+    InvalidClient,
+    /// A scope the client does not hold.
+    InvalidScope,
+}
+
+/// Checks a client's credentials and narrows its scopes to `requested` (if any).
+pub fn authenticate(
+    conn: &mut DbConn,
+    client_id: &str,
+    client_secret: &str,
+    requested: Option<&str>,
+) -> AppResult<Result<Caller, AuthFailure>> {
+    let row: Option<ClientRow> = match Uuid::parse_str(client_id) {
+        Ok(id) => clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn).optional()?,
+        Err(_) => None,
+    };
+    let Some(row) = row else {
+        secret::verify_dummy(client_secret);
+        return Ok(Err(AuthFailure::InvalidClient));
+    };
+    if !secret::verify(client_secret, &row.secret_hash) || !row.active {
+        return Ok(Err(AuthFailure::InvalidClient));
+    }
+    let client = to_wire(row)?;
+    let scopes: Vec<Scope> = match requested {
+        None => client.scopes.clone(),
+        Some(text) => match parse_scopes(text) {
+            Ok(asked) if asked.iter().all(|s| client.scopes.contains(s)) => asked,
+            _ => return Ok(Err(AuthFailure::InvalidScope)),
+        },
+    };
+    Ok(Ok(Caller {
+        client_id: client.id,
+        role: client.role,
+        board_id: client.board_id,
+        officer_id: client.officer_id,
+        agency_id: client.agency_id,
+        scopes,
+    }))
+}

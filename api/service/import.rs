@@ -1,0 +1,105 @@
+//! `POST /v1/schools/import` and `sro-api import schools`: every row is an upsert exactly like
+//! the PUT; one bad row rejects the whole file with every bad row named, and nothing is written.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::schools::{self, Outcome};
+use crate::db::rows;
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::import::{ImportResult, ImportedRow};
+use crate::domain::validate::FieldError;
+use crate::error::{AppError, AppResult};
+
+/// Imports `rows` for `caller` in one transaction.
+pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) -> AppResult<ImportResult> {
+    let by_number = super::boards::by_ministry_number(conn)?;
+    let mut errors: Vec<FieldError> = Vec::new();
+    let mut inputs = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, mut row) in rows.into_iter().enumerate() {
+        let prefix = format!("rows[{i}].");
+        if let Err(e) = resolve_board(conn, &by_number, &mut row, &prefix) {
+            errors.push(e?);
+            continue;
+        }
+        match schools::prepare(caller, &row, &prefix, None) {
+            Ok(input) => {
+                if let Some(first) = seen.insert(input.ministry_number.clone(), i) {
+                    errors.push(FieldError::new(format!("{prefix}ministry_number"), format!("repeats rows[{first}]")));
+                }
+                inputs.push((i, input));
+            }
+            Err(more) => errors.extend(more),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_tx(conn, |conn| {
+        let mut data = Vec::with_capacity(inputs.len());
+        let mut errors = Vec::new();
+        for (i, input) in &inputs {
+            let prefix = format!("rows[{i}].");
+            let problems = schools::check_board(conn, input, &prefix)?;
+            if !problems.is_empty() {
+                errors.extend(problems);
+                continue;
+            }
+            match schools::upsert(conn, caller, input, None) {
+                Ok((row, outcome)) => data.push(ImportedRow {
+                    row: *i,
+                    id: rows::uuid(&row.id)?,
+                    ministry_number: row.ministry_number,
+                    result: match outcome {
+                        Outcome::Created => "created",
+                        Outcome::Updated => "updated",
+                        Outcome::Unchanged => "unchanged",
+                    },
+                }),
+                Err(AppError::NotFound) => errors.push(FieldError::new(
+                    format!("{prefix}ministry_number"),
+                    "is not one of your board's schools",
+                )),
+                Err(other) => return Err(other),
+            }
+        }
+        if errors.is_empty() {
+            Ok(ImportResult { data })
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    })
+}
+
+/// Turns the CSV-only `board` (code or id) and `board_number` columns into `board_id`.
+/// Returns Err(Ok(error)) for a bad reference, Err(Err(_)) for a database failure.
+fn resolve_board(
+    conn: &mut DbConn,
+    by_number: &HashMap<String, uuid::Uuid>,
+    row: &mut Map<String, Value>,
+    prefix: &str,
+) -> Result<(), AppResult<FieldError>> {
+    if let Some(value) = row.remove("board_number") {
+        let number = value.as_str().unwrap_or_default().to_owned();
+        match by_number.get(&number) {
+            Some(id) => {
+                row.insert("board_id".into(), Value::String(id.to_string()));
+            }
+            None => return Err(Ok(FieldError::new(format!("{prefix}board_number"), "no board has this ministry number"))),
+        }
+    }
+    if let Some(value) = row.remove("board") {
+        let text = value.as_str().unwrap_or_default().to_owned();
+        match super::boards::resolve(conn, &text) {
+            Ok(id) => {
+                row.insert("board_id".into(), Value::String(id.to_string()));
+            }
+            Err(AppError::NotFound) => return Err(Ok(FieldError::new(format!("{prefix}board"), "no board has this code or id"))),
+            Err(other) => return Err(Err(other)),
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,84 @@
+//! Use-cases: synchronous functions on a connection, one transaction per write, shared by the
+//! HTTP routes and the CLI. Nothing here knows about actix.
+
+pub mod assignments;
+pub mod boards;
+pub mod clients;
+pub mod import;
+pub mod officers;
+pub mod schools;
+pub mod signing_key;
+
+use crate::domain::query::{precondition_holds, IfMatch};
+use crate::error::AppError;
+
+/// Applies the list window (cursor, `updated_from`, order, limit + 1) to a boxed query.
+macro_rules! keyset {
+    ($query:expr, $table:ident, $window:expr) => {{
+        let mut q = $query;
+        if let Some(c) = &$window.after {
+            q = q.filter(
+                $table::created_at
+                    .gt(c.created_at)
+                    .or($table::created_at.eq(c.created_at).and($table::id.gt(c.id.clone()))),
+            );
+        }
+        if let Some(ts) = $window.updated_from {
+            q = q.filter($table::updated_at.ge(ts));
+        }
+        q.order(($table::created_at.asc(), $table::id.asc())).limit($window.limit + 1)
+    }};
+}
+pub(crate) use keyset;
+
+/// 412 unless the stored `version` satisfies `If-Match`.
+pub fn check_version(if_match: Option<IfMatch>, version: i32) -> Result<(), AppError> {
+    if precondition_holds(if_match, version) {
+        Ok(())
+    } else {
+        Err(AppError::PreconditionFailed)
+    }
+}
+
+/// Checks a merge patch on its own, against a valid placeholder, so that what the request alone
+/// shows (422) is answered before what needs the stored record (404, 412). Only errors about
+/// fields the patch names are reported here; cross-field ones wait for the real record.
+pub fn prevalidate<T>(
+    patch: &serde_json::Map<String, serde_json::Value>,
+    mut placeholder: serde_json::Map<String, serde_json::Value>,
+    parse: impl Fn(&serde_json::Map<String, serde_json::Value>) -> Result<T, Vec<crate::domain::validate::FieldError>>,
+) -> Result<(), AppError> {
+    crate::domain::school::merge_patch(&mut placeholder, patch);
+    match parse(&placeholder) {
+        Ok(_) => Ok(()),
+        Err(errors) => {
+            let own: Vec<_> = errors.into_iter().filter(|e| patch.contains_key(&e.field)).collect();
+            if own.is_empty() {
+                Ok(())
+            } else {
+                Err(AppError::Validation(own))
+            }
+        }
+    }
+}
+
+/// Builds a "refers to a record that does not exist" field error list, or nothing.
+pub fn missing(field: &str, exists: bool, what: &str) -> Vec<crate::domain::validate::FieldError> {
+    if exists {
+        Vec::new()
+    } else {
+        vec![crate::domain::validate::FieldError::new(field, format!("no such {what}"))]
+    }
+}
+
+/// Today's assignments filter: in force on `$day` (ends_on inclusive).
+macro_rules! in_force {
+    ($day:expr) => {
+        crate::db::schema::assignments::starts_on.le($day).and(
+            crate::db::schema::assignments::ends_on
+                .is_null()
+                .or(crate::db::schema::assignments::ends_on.ge($day)),
+        )
+    };
+}
+pub(crate) use in_force;

@@ -1,0 +1,149 @@
+//! Officers: the public directory of SROs; retire with `active: false`, delete only when
+//! nothing refers to them.
+
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{check_version, keyset, prevalidate};
+use crate::db::rows::{self, OfficerRow};
+use crate::db::schema::{assignments, clients, officers};
+use crate::db::{write_tx, DbConn};
+use crate::domain::officer::{NewOfficer, Officer, OfficerQuery};
+use crate::domain::page::{paginate, Page};
+use crate::domain::query::{IfMatch, Window};
+use crate::domain::school::merge_patch;
+use crate::domain::{new_id, text, time};
+use crate::error::{AppError, AppResult, ConflictCode};
+
+/// The wire form of an officer row.
+pub fn to_wire(row: OfficerRow) -> AppResult<Officer> {
+    Ok(Officer {
+        id: rows::uuid(&row.id)?,
+        badge_number: row.badge_number,
+        first_name: row.first_name,
+        last_name: row.last_name,
+        email: row.email,
+        phone: row.phone,
+        active: row.active,
+        created_at: time::to_utc(row.created_at),
+        updated_at: time::to_utc(row.updated_at),
+        version: row.version,
+    })
+}
+
+fn load(conn: &mut DbConn, id: Uuid) -> AppResult<OfficerRow> {
+    Ok(officers::table.find(id.to_string()).select(OfficerRow::as_select()).first(conn)?)
+}
+
+/// One page of officers.
+pub fn list(conn: &mut DbConn, q: &OfficerQuery, window: &Window) -> AppResult<Page<Officer>> {
+    let mut query = officers::table.select(OfficerRow::as_select()).into_boxed();
+    if let Some(active) = q.active {
+        query = query.filter(officers::active.eq(active));
+    }
+    if let Some(needle) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
+        query = query.filter(officers::name_folded.like(text::contains_pattern(needle)).escape('\\'));
+    }
+    let found: Vec<OfficerRow> = keyset!(query, officers, window).load(conn)?;
+    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
+    Ok(Page { data: page.data.into_iter().collect::<AppResult<_>>()?, next_cursor: page.next_cursor })
+}
+
+/// One officer.
+pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Officer> {
+    to_wire(load(conn, id)?)
+}
+
+/// True when the officer exists.
+pub fn exists(conn: &mut DbConn, id: Uuid) -> AppResult<bool> {
+    Ok(officers::table.find(id.to_string()).count().get_result::<i64>(conn)? > 0)
+}
+
+fn duplicate_badge() -> AppError {
+    AppError::conflict(ConflictCode::Duplicate, "An officer with this badge number already exists.")
+}
+
+fn badge_taken(conn: &mut DbConn, badge: &str) -> AppResult<bool> {
+    Ok(officers::table.filter(officers::badge_number.eq(badge)).count().get_result::<i64>(conn)? > 0)
+}
+
+fn row_from(input: &NewOfficer, id: String, at: chrono::NaiveDateTime, version: i32) -> OfficerRow {
+    OfficerRow {
+        id,
+        badge_number: input.badge_number.clone(),
+        first_name: input.first_name.clone(),
+        last_name: input.last_name.clone(),
+        name_folded: input.search_text(),
+        email: input.email.clone(),
+        phone: input.phone.clone(),
+        active: input.active,
+        created_at: at,
+        updated_at: at,
+        version,
+    }
+}
+
+/// `POST /v1/officers`.
+pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Officer> {
+    let input = NewOfficer::parse(body).map_err(AppError::Validation)?;
+    let row = write_tx(conn, |conn| {
+        if badge_taken(conn, &input.badge_number)? {
+            return Err(duplicate_badge());
+        }
+        let row = row_from(&input, new_id().to_string(), time::now(), 1);
+        diesel::insert_into(officers::table).values(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_wire(row)
+}
+
+/// `PATCH /v1/officers/{id}`.
+pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: Option<IfMatch>) -> AppResult<Officer> {
+    let placeholder = NewOfficer {
+        badge_number: "X".into(),
+        first_name: "x".into(),
+        last_name: "x".into(),
+        email: None,
+        phone: None,
+        active: true,
+    };
+    let to_map = |o: &NewOfficer| match serde_json::to_value(o) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    prevalidate(patch, to_map(&placeholder), NewOfficer::parse)?;
+    let row = write_tx(conn, |conn| {
+        let existing = load(conn, id)?;
+        check_version(if_match, existing.version)?;
+        let mut merged = to_map(&NewOfficer::from(&to_wire(existing.clone())?));
+        merge_patch(&mut merged, patch);
+        let input = NewOfficer::parse(&merged).map_err(AppError::Validation)?;
+        if input.badge_number != existing.badge_number && badge_taken(conn, &input.badge_number)? {
+            return Err(duplicate_badge());
+        }
+        let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version + 1);
+        row.updated_at = time::now();
+        diesel::update(officers::table.find(&existing.id)).set(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_wire(row)
+}
+
+/// `DELETE /v1/officers/{id}`: 409 `still_referenced` once anything names the officer.
+pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let existing = load(conn, id)?;
+        check_version(if_match, existing.version)?;
+        let assigned: i64 = assignments::table.filter(assignments::officer_id.eq(&existing.id)).count().get_result(conn)?;
+        let bound: i64 = clients::table.filter(clients::officer_id.eq(&existing.id)).count().get_result(conn)?;
+        if assigned + bound > 0 {
+            return Err(AppError::conflict(
+                ConflictCode::StillReferenced,
+                "The officer is named by assignments or API clients; retire with active: false instead.",
+            ));
+        }
+        diesel::delete(officers::table.find(&existing.id)).execute(conn)?;
+        Ok(())
+    })
+}

@@ -1,0 +1,448 @@
+//! Schools: listing with every filter, the embedded current SRO, create, patch, delete and the
+//! SIS upsert by ministry number (shared with the import).
+
+use std::collections::HashMap;
+
+use diesel::dsl::{exists, not};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+use super::{check_version, in_force, keyset, missing, prevalidate};
+use crate::db::rows::{self, BoardRow, OfficerRow, SchoolRow};
+use crate::db::schema::{assignments, boards, schools};
+use crate::db::{write_tx, DbConn};
+use crate::domain::access::Caller;
+use crate::domain::page::{paginate, Page};
+use crate::domain::query::{IfMatch, Window};
+use crate::domain::assignment::AssignmentRole;
+use crate::domain::school::{merge_patch, NewSchool, School, SchoolKind, SchoolQuery, SchoolSro};
+use crate::domain::validate::FieldError;
+use crate::domain::{new_id, text, time};
+use crate::error::{AppError, AppResult, ConflictCode};
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// A new school was created (201 on PUT).
+    Created,
+    /// The school changed; its version was bumped.
+    Updated,
+    /// Nothing changed; the version was left alone.
+    Unchanged,
+}
+
+fn to_wire(row: SchoolRow, sro: Option<SchoolSro>) -> AppResult<School> {
+    Ok(School {
+        id: rows::uuid(&row.id)?,
+        board_id: rows::opt_uuid(row.board_id.as_deref())?,
+        level: rows::enum_value(&row.level)?,
+        language: row.language.as_deref().map(rows::enum_value).transpose()?,
+        kind: rows::enum_value(&row.kind)?,
+        ministry_number: row.ministry_number,
+        name: row.name,
+        street: row.street,
+        city: row.city,
+        postal_code: row.postal_code,
+        phone: row.phone,
+        active: row.active,
+        sro,
+        created_at: time::to_utc(row.created_at),
+        updated_at: time::to_utc(row.updated_at),
+        version: row.version,
+    })
+}
+
+fn sro_of(officer: OfficerRow) -> AppResult<SchoolSro> {
+    Ok(SchoolSro {
+        officer_id: rows::uuid(&officer.id)?,
+        first_name: officer.first_name,
+        last_name: officer.last_name,
+        badge_number: officer.badge_number,
+        phone: officer.phone,
+        email: officer.email,
+    })
+}
+
+/// The current primary SRO of each of `school_ids`, today in America/Toronto.
+fn current_sros(conn: &mut DbConn, school_ids: Vec<String>) -> AppResult<HashMap<String, SchoolSro>> {
+    if school_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let today = time::today();
+    let found: Vec<(String, OfficerRow)> = assignments::table
+        .inner_join(crate::db::schema::officers::table)
+        .filter(assignments::school_id.eq_any(school_ids))
+        .filter(assignments::role.eq("primary"))
+        .filter(in_force!(today))
+        .select((assignments::school_id, OfficerRow::as_select()))
+        .load(conn)?;
+    found.into_iter().map(|(school, officer)| Ok((school, sro_of(officer)?))).collect()
+}
+
+/// Rows to wire types, with their SROs, in one extra query.
+fn with_sros(conn: &mut DbConn, found: Vec<SchoolRow>) -> AppResult<Vec<School>> {
+    let mut sros = current_sros(conn, found.iter().map(|r| r.id.clone()).collect())?;
+    found.into_iter().map(|row| {
+        let sro = sros.remove(&row.id);
+        to_wire(row, sro)
+    }).collect()
+}
+
+/// One school as the API shows it.
+pub fn to_school(conn: &mut DbConn, row: SchoolRow) -> AppResult<School> {
+    with_sros(conn, vec![row])?.pop().ok_or(AppError::NotFound)
+}
+
+fn visible(caller: &Caller, row: &SchoolRow) -> AppResult<bool> {
+    Ok(caller.may_see_school(rows::opt_uuid(row.board_id.as_deref())?))
+}
+
+/// The school row, or 404 if absent or outside what the caller may see.
+pub fn load_visible(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<SchoolRow> {
+    let row: SchoolRow = schools::table.find(id.to_string()).select(SchoolRow::as_select()).first(conn)?;
+    if visible(caller, &row)? {
+        Ok(row)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// One page of schools the caller may see.
+pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window) -> AppResult<Page<School>> {
+    let today = time::today();
+    let mut query = schools::table.select(SchoolRow::as_select()).into_boxed();
+    if let Some(own) = caller.board_scope() {
+        query = query.filter(schools::board_id.eq(own.to_string()));
+    }
+    if let Some(board) = q.board_id {
+        query = query.filter(schools::board_id.eq(board.to_string()));
+    }
+    if let Some(level) = q.level {
+        query = query.filter(schools::level.eq(level.as_str()));
+    }
+    if let Some(language) = q.language {
+        query = query.filter(schools::language.eq(language.as_str()));
+    }
+    if let Some(kind) = q.kind {
+        query = query.filter(schools::kind.eq(kind.as_str()));
+    }
+    if let Some(active) = q.active {
+        query = query.filter(schools::active.eq(active));
+    }
+    if let Some(officer) = q.officer_id {
+        let roles: Vec<&str> = match q.role {
+            Some(role) => vec![role.as_str()],
+            None => AssignmentRole::ALL.iter().map(|r| r.as_str()).collect(),
+        };
+        let held = assignments::table
+            .select(assignments::school_id)
+            .filter(assignments::officer_id.eq(officer.to_string()))
+            .filter(assignments::role.eq_any(roles))
+            .filter(in_force!(today));
+        query = query.filter(schools::id.eq_any(held));
+    }
+    match q.unassigned {
+        Some(true) => {
+            let primary_today = assignments::table
+                .filter(assignments::school_id.eq(schools::id))
+                .filter(assignments::role.eq("primary"))
+                .filter(in_force!(today));
+            query = query.filter(schools::active.eq(true)).filter(not(exists(primary_today)));
+        }
+        Some(false) => {
+            let primary_today = assignments::table
+                .filter(assignments::school_id.eq(schools::id))
+                .filter(assignments::role.eq("primary"))
+                .filter(in_force!(today));
+            query = query.filter(exists(primary_today));
+        }
+        None => {}
+    }
+    if let Some(needle) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
+        query = query.filter(schools::name_folded.like(text::contains_pattern(needle)).escape('\\'));
+    }
+    let found: Vec<SchoolRow> = keyset!(query, schools, window).load(conn)?;
+    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), |r| r);
+    Ok(Page { data: with_sros(conn, page.data)?, next_cursor: page.next_cursor })
+}
+
+/// One school.
+pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<School> {
+    let row = load_visible(conn, caller, id)?;
+    to_school(conn, row)
+}
+
+fn find_by_number(conn: &mut DbConn, number: &str) -> AppResult<Option<SchoolRow>> {
+    Ok(schools::table
+        .filter(schools::ministry_number.eq(number))
+        .select(SchoolRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One school by its ministry number.
+pub fn get_by_number(conn: &mut DbConn, caller: &Caller, number: &str) -> AppResult<School> {
+    let row = find_by_number(conn, number)?.ok_or(AppError::NotFound)?;
+    if !visible(caller, &row)? {
+        return Err(AppError::NotFound);
+    }
+    to_school(conn, row)
+}
+
+/// What the request alone says about a school body: parsing, the caller's own board, and on
+/// PUT the path's ministry number. Error paths start with `prefix` (`rows[3].` in an import).
+pub fn prepare(
+    caller: &Caller,
+    body: &Map<String, Value>,
+    prefix: &str,
+    path_number: Option<&str>,
+) -> Result<NewSchool, Vec<FieldError>> {
+    let mut body = body.clone();
+    if let Some(own) = caller.board_scope() {
+        // A board client that leaves board_id out gets its own board.
+        body.entry("board_id").or_insert_with(|| Value::String(own.to_string()));
+    }
+    let mut errors = Vec::new();
+    if let Some(number) = path_number {
+        match body.get("ministry_number") {
+            None | Some(Value::Null) => {
+                body.insert("ministry_number".into(), Value::String(number.to_owned()));
+            }
+            Some(Value::String(given)) if given == number => {}
+            Some(_) => errors.push(FieldError::new(
+                format!("{prefix}ministry_number"),
+                "must equal the ministry number in the path",
+            )),
+        }
+    }
+    let parsed = NewSchool::parse(&body, prefix);
+    let school = match parsed {
+        Ok(school) => Some(school),
+        Err(more) => {
+            errors.extend(more);
+            None
+        }
+    };
+    if let (Some(own), Some(school)) = (caller.board_scope(), &school) {
+        if school.board_id != Some(own) {
+            errors.push(FieldError::new(format!("{prefix}board_id"), "must be your own board"));
+        }
+    }
+    match school {
+        Some(school) if errors.is_empty() => Ok(school),
+        _ => Err(errors),
+    }
+}
+
+/// What needs the stored boards: the board exists and the school has its kind.
+pub fn check_board(conn: &mut DbConn, school: &NewSchool, prefix: &str) -> AppResult<Vec<FieldError>> {
+    let Some(board_id) = school.board_id else {
+        return Ok(Vec::new());
+    };
+    let board: Option<BoardRow> = boards::table
+        .find(board_id.to_string())
+        .select(BoardRow::as_select())
+        .first(conn)
+        .optional()?;
+    Ok(match board {
+        None => missing(&format!("{prefix}board_id"), false, "board"),
+        Some(board) if board.kind != school.kind.as_str() => vec![FieldError::new(
+            format!("{prefix}kind"),
+            format!("must be the board's kind ({})", board.kind),
+        )],
+        Some(_) => Vec::new(),
+    })
+}
+
+fn row_from(input: &NewSchool, id: String, created_at: chrono::NaiveDateTime, version: i32) -> SchoolRow {
+    SchoolRow {
+        id,
+        board_id: input.board_id.map(|b| b.to_string()),
+        ministry_number: input.ministry_number.clone(),
+        name: input.name.clone(),
+        name_folded: text::fold(&input.name),
+        level: input.level.to_string(),
+        language: input.language.map(|l| l.to_string()),
+        kind: input.kind.to_string(),
+        street: input.street.clone(),
+        city: input.city.clone(),
+        postal_code: input.postal_code.clone(),
+        phone: input.phone.clone(),
+        active: input.active,
+        created_at,
+        updated_at: created_at,
+        version,
+    }
+}
+
+fn duplicate_number() -> AppError {
+    AppError::conflict(ConflictCode::Duplicate, "A school with this ministry number already exists.")
+}
+
+/// Creates a school (`POST /v1/schools`).
+pub fn create(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> AppResult<School> {
+    let input = prepare(caller, body, "", None).map_err(AppError::Validation)?;
+    let row = write_tx(conn, |conn| {
+        if find_by_number(conn, &input.ministry_number)?.is_some() {
+            return Err(duplicate_number());
+        }
+        let errors = check_board(conn, &input, "")?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let row = row_from(&input, new_id().to_string(), time::now(), 1);
+        diesel::insert_into(schools::table).values(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_school(conn, row)
+}
+
+/// Writes `input` over the school with its ministry number, or creates it, inside the caller's
+/// transaction. A school the caller may not see is 404.
+pub fn upsert(
+    conn: &mut DbConn,
+    caller: &Caller,
+    input: &NewSchool,
+    if_match: Option<IfMatch>,
+) -> AppResult<(SchoolRow, Outcome)> {
+    match find_by_number(conn, &input.ministry_number)? {
+        None => {
+            if if_match.is_some() {
+                return Err(AppError::PreconditionFailed);
+            }
+            let row = row_from(input, new_id().to_string(), time::now(), 1);
+            diesel::insert_into(schools::table).values(&row).execute(conn)?;
+            Ok((row, Outcome::Created))
+        }
+        Some(existing) => {
+            if !visible(caller, &existing)? {
+                return Err(AppError::NotFound);
+            }
+            check_version(if_match, existing.version)?;
+            let mut candidate = row_from(input, existing.id.clone(), existing.created_at, existing.version);
+            candidate.updated_at = existing.updated_at;
+            if candidate == existing {
+                return Ok((existing, Outcome::Unchanged));
+            }
+            candidate.updated_at = time::now();
+            candidate.version = existing.version + 1;
+            diesel::update(schools::table.find(&existing.id)).set(&candidate).execute(conn)?;
+            Ok((candidate, Outcome::Updated))
+        }
+    }
+}
+
+/// `PUT /v1/schools/by-ministry-number/{number}`: full replacement or creation.
+pub fn put_by_number(
+    conn: &mut DbConn,
+    caller: &Caller,
+    number: &str,
+    body: &Map<String, Value>,
+    if_match: Option<IfMatch>,
+) -> AppResult<(School, Outcome)> {
+    let input = prepare(caller, body, "", Some(number)).map_err(AppError::Validation)?;
+    let (row, outcome) = write_tx(conn, |conn| {
+        // 404 for another board's school comes before 422s that need the stored boards.
+        if let Some(existing) = find_by_number(conn, number)? {
+            if !visible(caller, &existing)? {
+                return Err(AppError::NotFound);
+            }
+            check_version(if_match, existing.version)?;
+        }
+        let errors = check_board(conn, &input, "")?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        upsert(conn, caller, &input, if_match)
+    })?;
+    Ok((to_school(conn, row)?, outcome))
+}
+
+fn placeholder() -> Map<String, Value> {
+    NewSchool {
+        board_id: None,
+        ministry_number: "000000".into(),
+        name: "placeholder".into(),
+        level: Default::default(),
+        language: None,
+        kind: SchoolKind::Private,
+        street: None,
+        city: None,
+        postal_code: None,
+        phone: None,
+        active: true,
+    }
+    .to_map()
+}
+
+/// `PATCH /v1/schools/{id}` (JSON merge patch).
+pub fn patch(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    patch: &Map<String, Value>,
+    if_match: Option<IfMatch>,
+) -> AppResult<School> {
+    prevalidate(patch, placeholder(), |m| NewSchool::parse(m, ""))?;
+    let row = write_tx(conn, |conn| {
+        let existing = load_visible(conn, caller, id)?;
+        check_version(if_match, existing.version)?;
+        let current = to_wire(existing.clone(), None)?;
+        let mut merged = NewSchool::from(&current).to_map();
+        merge_patch(&mut merged, patch);
+        let input = prepare(caller, &merged, "", None).map_err(AppError::Validation)?;
+        if input.ministry_number != existing.ministry_number
+            && find_by_number(conn, &input.ministry_number)?.is_some()
+        {
+            return Err(duplicate_number());
+        }
+        let errors = check_board(conn, &input, "")?;
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version);
+        row.updated_at = existing.updated_at;
+        if row == existing {
+            return Ok(existing);
+        }
+        row.updated_at = time::now();
+        row.version = existing.version + 1;
+        diesel::update(schools::table.find(&existing.id)).set(&row).execute(conn)?;
+        Ok(row)
+    })?;
+    to_school(conn, row)
+}
+
+/// `DELETE /v1/schools/{id}`: refused (409) while anything refers to the school.
+pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    write_tx(conn, |conn| {
+        let existing = load_visible(conn, caller, id)?;
+        check_version(if_match, existing.version)?;
+        let referring: i64 = assignments::table
+            .filter(assignments::school_id.eq(&existing.id))
+            .count()
+            .get_result(conn)?;
+        if referring > 0 {
+            return Err(AppError::conflict(
+                ConflictCode::StillReferenced,
+                "The school still has SRO assignments; close it with active: false instead.",
+            ));
+        }
+        diesel::delete(schools::table.find(&existing.id)).execute(conn)?;
+        Ok(())
+    })
+}
+
+/// Bumps a school's version: it embeds its SRO, so every assignment write changes it.
+/// Also takes the row lock that serialises assignment writes of one school on PostgreSQL.
+pub fn touch(conn: &mut DbConn, school_id: &str) -> AppResult<()> {
+    let changed = diesel::update(schools::table.find(school_id))
+        .set((schools::version.eq(schools::version + 1), schools::updated_at.eq(time::now())))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
