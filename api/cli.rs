@@ -99,13 +99,16 @@ pub fn run(cli: Cli) -> Result<(), String> {
             migrate::run_pending(&mut conn)?;
             let role: Role = role.parse().map_err(|e| format!("--role {e}"))?;
             let board_id = match board {
-                Some(b) => Some(service::boards::resolve(&mut conn, &b).map_err(|_| format!("--board: no board `{b}`"))?),
+                Some(b) => {
+                    Some(service::boards::resolve(&mut conn, &b).map_err(|_| format!("--board: no board `{b}`"))?)
+                }
                 None => None,
             };
             let id = |flag: &str, v: Option<String>| -> Result<Option<uuid::Uuid>, String> {
                 v.map(|s| uuid::Uuid::parse_str(&s).map_err(|_| format!("{flag} must be a UUID"))).transpose()
             };
-            let scopes: Option<Vec<Scope>> = scopes.map(|s| parse_scopes(&s)).transpose().map_err(|e| format!("--scopes: {e}"))?;
+            let scopes: Option<Vec<Scope>> =
+                scopes.map(|s| parse_scopes(&s)).transpose().map_err(|e| format!("--scopes: {e}"))?;
             let input = NewClient {
                 name,
                 role,
@@ -124,7 +127,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Import { command: ImportCommand::Schools { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let rows = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-                let value = serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON ({e})", file.display()))?;
+                let value =
+                    serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON ({e})", file.display()))?;
                 import::json_rows(value)
             } else {
                 import::csv_rows(&bytes)

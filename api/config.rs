@@ -93,15 +93,12 @@ impl Config {
             database_url: text("DATABASE_URL", d.database_url),
             bind_addr: text("BIND_ADDR", d.bind_addr),
             jwt_signing_key: get("JWT_SIGNING_KEY").filter(|v| !v.trim().is_empty()),
-            jwt_previous_keys: get("JWT_PREVIOUS_KEYS")
-                .map(|v| split_keys(&v))
-                .unwrap_or_default(),
+            jwt_previous_keys: get("JWT_PREVIOUS_KEYS").map(|v| split_keys(&v)).unwrap_or_default(),
             jwt_issuer: text("JWT_ISSUER", d.jwt_issuer),
             jwt_audience: text("JWT_AUDIENCE", d.jwt_audience),
             token_ttl_seconds: number("TOKEN_TTL_SECONDS", d.token_ttl_seconds, 60)?,
             db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
-            shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)?
-                as u64,
+            shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)? as u64,
         })
     }
 }
@@ -125,7 +122,8 @@ mod tests {
     fn bad_numbers_name_their_variable() {
         let err = Config::from_lookup(|k| (k == "TOKEN_TTL_SECONDS").then(|| "ten".to_string())).unwrap_err();
         assert!(err.contains("TOKEN_TTL_SECONDS"));
-        let debug = format!("{:?}", Config::from_lookup(|k| (k == "JWT_SIGNING_KEY").then(|| "PEM".to_string())).unwrap());
+        let debug =
+            format!("{:?}", Config::from_lookup(|k| (k == "JWT_SIGNING_KEY").then(|| "PEM".to_string())).unwrap());
         assert!(!debug.contains("PEM"));
     }
 }

@@ -115,20 +115,12 @@ impl AppError {
             AppError::UnsupportedMediaType(d) => (d.clone(), None, None),
             AppError::NotFound => ("No such record.".into(), None, None),
             AppError::Conflict { code, detail } => (detail.clone(), None, Some(*code)),
-            AppError::PreconditionFailed => (
-                "If-Match does not name the current version; fetch the record again.".into(),
-                None,
-                None,
-            ),
-            AppError::PayloadTooLarge { limit } => {
-                (format!("The body is larger than {limit} bytes."), None, None)
+            AppError::PreconditionFailed => {
+                ("If-Match does not name the current version; fetch the record again.".into(), None, None)
             }
-            AppError::Validation(errors) => {
-                ("One or more fields are not acceptable.".into(), non_empty(errors), None)
-            }
-            AppError::Unavailable(_) => {
-                ("The database is unavailable; retry shortly.".into(), None, None)
-            }
+            AppError::PayloadTooLarge { limit } => (format!("The body is larger than {limit} bytes."), None, None),
+            AppError::Validation(errors) => ("One or more fields are not acceptable.".into(), non_empty(errors), None),
+            AppError::Unavailable(_) => ("The database is unavailable; retry shortly.".into(), None, None),
             AppError::Internal(_) => ("An unexpected error occurred.".into(), None, None),
         };
         Problem {
@@ -223,13 +215,10 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::UniqueViolation, _) => {
                 AppError::conflict(ConflictCode::Duplicate, "A record with this key already exists.")
             }
-            Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::conflict(
-                ConflictCode::StillReferenced,
-                "The record is still referred to by other records.",
-            ),
-            Error::DatabaseError(Kind::ClosedConnection, info) => {
-                AppError::Unavailable(info.message().to_owned())
+            Error::DatabaseError(Kind::ForeignKeyViolation, _) => {
+                AppError::conflict(ConflictCode::StillReferenced, "The record is still referred to by other records.")
             }
+            Error::DatabaseError(Kind::ClosedConnection, info) => AppError::Unavailable(info.message().to_owned()),
             Error::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
                 AppError::Unavailable(info.message().to_owned())
             }

@@ -4,16 +4,16 @@
 //! transaction each) -> `db` (Diesel over SQLite or PostgreSQL); `domain` holds pure types and
 //! rules used by all; `auth` issues and verifies tokens.
 
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
-pub mod db;
-pub mod auth;
-pub mod config;
-pub mod service;
-pub mod state;
-pub mod app;
-pub mod cli;
 pub mod openapi;
 pub mod routes;
 pub mod server;
+pub mod service;
+pub mod state;

@@ -113,16 +113,10 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<&mut Operation> {
 
 /// Every `/v1` operation can answer 401, 403, 503 and 500.
 fn add_common_responses(op: &mut Operation) {
-    for (status, name) in [
-        ("401", "Unauthorized"),
-        ("403", "Forbidden"),
-        ("500", "InternalError"),
-        ("503", "ServiceUnavailable"),
-    ] {
-        op.responses
-            .responses
-            .entry(status.to_string())
-            .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    for (status, name) in
+        [("401", "Unauthorized"), ("403", "Forbidden"), ("500", "InternalError"), ("503", "ServiceUnavailable")]
+    {
+        op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
     }
 }
 

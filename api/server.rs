@@ -38,7 +38,9 @@ pub fn bootstrap(state: &AppState, backend: &Backend) -> Result<(), String> {
         let pem = crate::service::signing_key::load_or_create(&mut conn)?;
         let ring = KeyRing::new(&pem, &previous_keys(&state.config)?)?;
         let _ = state.keys.set(Arc::new(ring));
-        log::warn!("no JWT_SIGNING_KEY set: using the key kept in the database (fine for development; set one in production)");
+        log::warn!(
+            "no JWT_SIGNING_KEY set: using the key kept in the database (fine for development; set one in production)"
+        );
     }
     state.set_ready();
     Ok(())

@@ -39,10 +39,7 @@ impl AppState {
 
     /// The key ring, or 503 while start-up has not reached the database yet.
     pub fn keys(&self) -> Result<Arc<KeyRing>, AppError> {
-        self.keys
-            .get()
-            .cloned()
-            .ok_or_else(|| AppError::Unavailable("signing keys not loaded yet".into()))
+        self.keys.get().cloned().ok_or_else(|| AppError::Unavailable("signing keys not loaded yet".into()))
     }
 
     /// Issuer, audience and lifetime of tokens.

@@ -53,9 +53,7 @@ impl KeyRing {
     pub fn new(private_pem: &str, previous_public_pems: &[String]) -> Result<KeyRing, String> {
         let secret = parse_private(private_pem)?;
         let public = secret.public_key();
-        let pkcs8 = secret
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|e| format!("signing key: {e}"))?;
+        let pkcs8 = secret.to_pkcs8_pem(LineEnding::LF).map_err(|e| format!("signing key: {e}"))?;
         let encoding = EncodingKey::from_ec_pem(pkcs8.as_bytes()).map_err(|e| format!("signing key: {e}"))?;
         let mut ring = KeyRing { kid: String::new(), encoding, decoding: HashMap::new(), jwks: Jwks { keys: vec![] } };
         ring.kid = ring.add_public(&public)?;
@@ -110,10 +108,7 @@ pub fn thumbprint(x: &str, y: &str) -> String {
 /// A new random P-256 private key as PKCS#8 PEM.
 pub fn generate_private_pem() -> Result<String, String> {
     let secret = SecretKey::random(&mut rand::rngs::OsRng);
-    secret
-        .to_pkcs8_pem(LineEnding::LF)
-        .map(|pem| pem.to_string())
-        .map_err(|e| e.to_string())
+    secret.to_pkcs8_pem(LineEnding::LF).map(|pem| pem.to_string()).map_err(|e| e.to_string())
 }
 
 fn parse_private(pem: &str) -> Result<SecretKey, String> {
@@ -126,10 +121,7 @@ fn parse_private(pem: &str) -> Result<SecretKey, String> {
 /// The public half of a private key, as PEM (to hand to `JWT_PREVIOUS_KEYS` when rotating).
 pub fn public_pem(private_pem: &str) -> Result<String, String> {
     use p256::pkcs8::EncodePublicKey;
-    parse_private(private_pem)?
-        .public_key()
-        .to_public_key_pem(LineEnding::LF)
-        .map_err(|e| e.to_string())
+    parse_private(private_pem)?.public_key().to_public_key_pem(LineEnding::LF).map_err(|e| e.to_string())
 }
 
 /// Reads a setting that is either PEM text or a path to a PEM file.

@@ -52,11 +52,10 @@ impl FromRequest for Principal {
             let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
             let token = bearer.ok_or_else(invalid)?;
             let keys = state.keys()?;
-            let (caller, expires_at) =
-                token::verify(&keys, &state.token_settings(), &token).map_err(|reason| {
-                    log::debug!("token refused: {reason}");
-                    invalid()
-                })?;
+            let (caller, expires_at) = token::verify(&keys, &state.token_settings(), &token).map_err(|reason| {
+                log::debug!("token refused: {reason}");
+                invalid()
+            })?;
             if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
                 return Err(invalid());
             }

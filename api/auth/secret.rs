@@ -16,10 +16,7 @@ pub fn generate() -> String {
 /// The slow salted hash stored for a secret.
 pub fn hash(secret: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| e.to_string())
+    Argon2::default().hash_password(secret.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
 }
 
 /// True when `secret` matches the stored hash.

@@ -70,9 +70,7 @@ pub fn issue(keys: &KeyRing, settings: &TokenSettings, caller: &Caller) -> Resul
     };
     let mut header = Header::new(Algorithm::ES256);
     header.kid = Some(keys.kid().to_owned());
-    jsonwebtoken::encode(&header, &claims, keys.encoding_key())
-        .map(|token| (token, exp))
-        .map_err(|e| e.to_string())
+    jsonwebtoken::encode(&header, &claims, keys.encoding_key()).map(|token| (token, exp)).map_err(|e| e.to_string())
 }
 
 /// Verifies a token and returns who it speaks for and when it expires; the error says why not

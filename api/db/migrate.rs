@@ -9,7 +9,7 @@ const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 /// Arbitrary constant naming the migration lock among PostgreSQL advisory locks.
-const MIGRATION_LOCK: i64 = 0x5352_4f5f_4d49_47;
+const MIGRATION_LOCK: i64 = 0x0053_524f_5f4d_4947;
 
 /// Applies pending migrations and returns the names of those applied.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, String> {
@@ -21,8 +21,7 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, String> {
         }
         DbConn::Postgres(c) => {
             // Replicas starting together wait here instead of racing each other.
-            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-                .map_err(|e| e.to_string())?;
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")).map_err(|e| e.to_string())?;
             let result = apply(c, POSTGRES);
             let unlock = c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
             let applied = result?;

@@ -18,9 +18,7 @@ where
     E: From<diesel::result::Error>,
 {
     match conn {
-        DbConn::Sqlite(inner) => {
-            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
-        }
+        DbConn::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
         DbConn::Postgres(_) => Manager::begin_transaction(conn)?,
     }
     match work(conn) {

@@ -102,12 +102,7 @@ pub fn parse_scopes(text: &str) -> Result<Vec<Scope>, String> {
 
 /// Renders scopes space-separated, in canonical order.
 pub fn scopes_to_string(scopes: &[Scope]) -> String {
-    Scope::ALL
-        .iter()
-        .filter(|s| scopes.contains(s))
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
+    Scope::ALL.iter().filter(|s| scopes.contains(s)).map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
 }
 
 /// Who is calling: the verified identity a token carries.

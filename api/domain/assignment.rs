@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::time::parse_date;
 use super::query::{Params, Window};
+use super::time::parse_date;
 use super::validate::{parse_bool, parse_uuid, FieldError, Fields};
 use crate::string_enum;
 
@@ -108,10 +108,7 @@ impl Handover {
     /// Reads a handover, naming every bad field.
     pub fn parse(map: &Map<String, Value>) -> Result<Handover, Vec<FieldError>> {
         let mut f = Fields::new(map, "");
-        let h = Handover {
-            officer_id: f.req_uuid("officer_id"),
-            starts_on: f.req_with("starts_on", parse_date),
-        };
+        let h = Handover { officer_id: f.req_uuid("officer_id"), starts_on: f.req_with("starts_on", parse_date) };
         f.finish()?;
         Ok(h)
     }

@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::school::Language;
 use super::query::{Params, Window};
+use super::school::Language;
 use super::validate::{FieldError, Fields};
 use crate::string_enum;
 

@@ -113,13 +113,9 @@ impl NewClient {
         }
         if let Some(scopes) = &self.scopes {
             let allowed = self.role.allowed_scopes();
-            let outside: Vec<&str> =
-                scopes.iter().filter(|s| !allowed.contains(s)).map(|s| s.as_str()).collect();
+            let outside: Vec<&str> = scopes.iter().filter(|s| !allowed.contains(s)).map(|s| s.as_str()).collect();
             if !outside.is_empty() {
-                out.push((
-                    "scopes",
-                    format!("not allowed for role {}: {}", self.role, outside.join(" ")),
-                ));
+                out.push(("scopes", format!("not allowed for role {}: {}", self.role, outside.join(" "))));
             }
         }
         out

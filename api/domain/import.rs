@@ -63,10 +63,8 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, Vec<FieldError>
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
     let delimiter = if semicolons > commas { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(bytes);
-    let headers = reader
-        .headers()
-        .map_err(|_| vec![FieldError::new("header", "is not a readable CSV header")])?
-        .clone();
+    let headers =
+        reader.headers().map_err(|_| vec![FieldError::new("header", "is not a readable CSV header")])?.clone();
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     for (i, name) in headers.iter().enumerate() {
@@ -92,7 +90,10 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, Vec<FieldError>
             }
         };
         if record.len() != headers.len() {
-            errors.push(FieldError::new(format!("rows[{i}]"), format!("has {} cells, the header {}", record.len(), headers.len())));
+            errors.push(FieldError::new(
+                format!("rows[{i}]"),
+                format!("has {} cells, the header {}", record.len(), headers.len()),
+            ));
             continue;
         }
         let mut map = Map::new();

@@ -60,9 +60,7 @@ fn default_true() -> bool {
 }
 
 fn parse_badge(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 20
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ok = !s.is_empty() && s.len() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     if ok {
         Ok(s.to_owned())
     } else {

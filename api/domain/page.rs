@@ -43,8 +43,7 @@ impl Cursor {
     /// Reads a cursor issued for the query with fingerprint `query`.
     pub fn decode(text: &str, query: &str) -> Result<Cursor, String> {
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a valid cursor".to_string())?;
-        let cursor: Cursor =
-            serde_json::from_slice(&bytes).map_err(|_| "is not a valid cursor".to_string())?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| "is not a valid cursor".to_string())?;
         if cursor.query != query {
             return Err("was issued for a different query".into());
         }

@@ -8,12 +8,8 @@ const OTHER: &str = "ABCEGHJKLMNPRSTVWXYZ";
 
 /// Normalises a postal code or says why it is not one.
 pub fn normalise(input: &str) -> Result<String, String> {
-    let compact: Vec<char> = input
-        .trim()
-        .chars()
-        .filter(|c| *c != ' ' && *c != '-')
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let compact: Vec<char> =
+        input.trim().chars().filter(|c| *c != ' ' && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     let ok = compact.len() == 6
         && FIRST.contains(compact[0])
         && compact[1].is_ascii_digit()

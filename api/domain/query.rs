@@ -89,12 +89,8 @@ impl Params {
                 None
             }
         });
-        let mut unknown: Vec<String> = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| !self.taken.contains(k.as_str()))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let mut unknown: Vec<String> =
+            self.pairs.iter().filter(|(k, _)| !self.taken.contains(k.as_str())).map(|(k, _)| k.clone()).collect();
         unknown.dedup();
         for key in unknown {
             self.errors.push(FieldError::new(key, "unknown query parameter"));
@@ -108,12 +104,8 @@ impl Params {
 
     /// The filters as one canonical string (without `cursor` and `limit`).
     fn fingerprint(&self) -> String {
-        let mut filters: Vec<String> = self
-            .pairs
-            .iter()
-            .filter(|(k, _)| k != "cursor" && k != "limit")
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
+        let mut filters: Vec<String> =
+            self.pairs.iter().filter(|(k, _)| k != "cursor" && k != "limit").map(|(k, v)| format!("{k}={v}")).collect();
         filters.sort();
         let text = filters.join("&");
         // Short and opaque; a collision would only let a cursor continue a lookalike query.

@@ -150,9 +150,7 @@ impl NewSchool {
         };
         if f.clean("kind") && f.clean("board_id") {
             match (school.kind, school.board_id) {
-                (SchoolKind::Private, Some(_)) => {
-                    f.error("board_id", "must be null for a private school")
-                }
+                (SchoolKind::Private, Some(_)) => f.error("board_id", "must be null for a private school"),
                 (SchoolKind::Public | SchoolKind::Catholic, None) => {
                     f.error("board_id", "is required unless kind is private")
                 }

@@ -98,11 +98,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A required value parsed from a string by `parse`; the default after an error.
-    pub fn req_with<T: Default>(
-        &mut self,
-        key: &'static str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> T {
+    pub fn req_with<T: Default>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> T {
         match self.opt_with(key, parse) {
             Some(v) => v,
             None => {
@@ -115,11 +111,7 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional value parsed from a string by `parse`; `None` when absent or bad.
-    pub fn opt_with<T>(
-        &mut self,
-        key: &'static str,
-        parse: impl Fn(&str) -> Result<T, String>,
-    ) -> Option<T> {
+    pub fn opt_with<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         match self.get(key) {
             None => None,
             Some(Value::String(s)) => match parse(s) {
@@ -173,8 +165,7 @@ impl<'a> Fields<'a> {
         match self.get(key) {
             None => None,
             Some(Value::Array(items)) => {
-                let strings: Option<Vec<String>> =
-                    items.iter().map(|v| v.as_str().map(str::to_owned)).collect();
+                let strings: Option<Vec<String>> = items.iter().map(|v| v.as_str().map(str::to_owned)).collect();
                 if strings.is_none() {
                     self.error(key, "must be a list of strings");
                 }
@@ -194,8 +185,7 @@ impl<'a> Fields<'a> {
 
     /// Ends reading: every key not read is an unknown field.
     pub fn finish(mut self) -> Result<(), Vec<FieldError>> {
-        let unknown: Vec<String> =
-            self.map.keys().filter(|k| !self.taken.contains(k.as_str())).cloned().collect();
+        let unknown: Vec<String> = self.map.keys().filter(|k| !self.taken.contains(k.as_str())).cloned().collect();
         for key in unknown {
             let field = format!("{}{key}", self.prefix);
             self.errors.push(FieldError::new(field, "unknown field"));

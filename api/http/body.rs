@@ -43,9 +43,7 @@ impl Body {
     /// 422 if not an object.
     pub fn json_object(self) -> Result<Map<String, Value>, AppError> {
         if !is_json(self.media_type()) {
-            return Err(AppError::UnsupportedMediaType(
-                "The body must be application/json.".into(),
-            ));
+            return Err(AppError::UnsupportedMediaType("The body must be application/json.".into()));
         }
         match parse_json(&self.bytes(JSON_LIMIT)?)? {
             Value::Object(map) => Ok(map),
@@ -140,10 +138,8 @@ impl FromRequest for Precondition {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req
-            .headers()
-            .get(header::IF_MATCH)
-            .map(|v| v.to_str().map(IfMatch::parse).unwrap_or(IfMatch::Never));
+        let value =
+            req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(IfMatch::parse).unwrap_or(IfMatch::Never));
         std::future::ready(Ok(Precondition(value)))
     }
 }

@@ -70,7 +70,11 @@ pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppS
     security(("oauth2" = ["assignments:read"]))
 )]
 #[get("/assignments/{id}")]
-pub async fn get_assignment(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_assignment(
+    who: Principal,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsRead)?.clone();
     let id = path_id(&id)?;
     let a = db::run(&state.pool, move |conn| service::assignments::get(conn, &caller, id)).await?;
@@ -97,7 +101,13 @@ pub async fn get_assignment(who: Principal, id: web::Path<String>, state: web::D
     security(("oauth2" = ["assignments:write"]))
 )]
 #[patch("/assignments/{id}")]
-pub async fn patch_assignment(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn patch_assignment(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let changes = body.json_object()?;
     let id = path_id(&id)?;
@@ -117,7 +127,12 @@ pub async fn patch_assignment(who: Principal, id: web::Path<String>, pre: Precon
     security(("oauth2" = ["assignments:write"]))
 )]
 #[delete("/assignments/{id}")]
-pub async fn delete_assignment(who: Principal, id: web::Path<String>, pre: Precondition, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn delete_assignment(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let id = path_id(&id)?;
     db::run(&state.pool, move |conn| service::assignments::delete(conn, &caller, id, pre.0)).await?;

@@ -11,7 +11,9 @@ use crate::domain::query::ListParams;
 use crate::error::AppResult;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
-use crate::openapi::{BadRequest, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType, Conflict};
+use crate::openapi::{
+    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
+};
 use crate::service;
 use crate::state::AppState;
 
@@ -70,7 +72,13 @@ pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<A
     security(("oauth2" = ["boards:write"]))
 )]
 #[patch("/boards/{id}")]
-pub async fn patch_board(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn patch_board(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::BoardsWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;

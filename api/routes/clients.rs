@@ -80,7 +80,11 @@ pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<
     security(("oauth2" = ["clients:admin"]))
 )]
 #[post("/clients/{id}/disable")]
-pub async fn disable_client(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn disable_client(
+    who: Principal,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
     let client = db::run(&state.pool, move |conn| service::clients::disable(conn, id)).await?;

@@ -55,8 +55,7 @@ pub struct TokenError {
 
 fn token_error(status: u16, error: &str, description: &str) -> HttpResponse {
     let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
-    res.insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::PRAGMA, "no-cache"));
+    res.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
     if status == 401 {
         res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"sro-api\""));
     }
@@ -70,7 +69,9 @@ fn basic_credentials(req: &HttpRequest) -> Option<Option<(String, String)>> {
     let decode = || -> Option<(String, String)> {
         let text = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
         let (id, secret) = text.split_once(':')?;
-        let unescape = |s: &str| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).ok()?.pop().map(|(_, v)| v);
+        let unescape = |s: &str| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).ok()?.pop().map(|(_, v)| v)
+        };
         Some((unescape(id)?, unescape(secret)?))
     };
     Some(decode())
@@ -104,7 +105,11 @@ pub async fn issue_token(req: HttpRequest, body: Body, state: web::Data<AppState
     let field = |name: &str| -> Result<Option<String>, ()> {
         let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone());
         let first = values.next();
-        if values.next().is_some() { Err(()) } else { Ok(first) }
+        if values.next().is_some() {
+            Err(())
+        } else {
+            Ok(first)
+        }
     };
     let (Ok(grant), Ok(form_id), Ok(form_secret), Ok(scope)) =
         (field("grant_type"), field("client_id"), field("client_secret"), field("scope"))
@@ -116,7 +121,9 @@ pub async fn issue_token(req: HttpRequest, body: Body, state: web::Data<AppState
         (Some(Some(_)), _, _) => {
             return Ok(token_error(400, "invalid_request", "Send the client credentials one way only."))
         }
-        (Some(None), _, _) => return Ok(token_error(401, "invalid_client", "The Basic credentials could not be read.")),
+        (Some(None), _, _) => {
+            return Ok(token_error(401, "invalid_client", "The Basic credentials could not be read."))
+        }
         (None, Some(id), Some(secret)) => (id, secret),
         (None, _, _) => return Ok(token_error(401, "invalid_client", "Client credentials are required.")),
     };
@@ -140,7 +147,8 @@ pub async fn issue_token(req: HttpRequest, body: Body, state: web::Data<AppState
     };
     let keys = state.keys()?;
     let settings = state.token_settings();
-    let (access_token, _) = crate::auth::token::issue(&keys, &settings, &caller).map_err(crate::error::AppError::Internal)?;
+    let (access_token, _) =
+        crate::auth::token::issue(&keys, &settings, &caller).map_err(crate::error::AppError::Internal)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

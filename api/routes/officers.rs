@@ -93,7 +93,13 @@ pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data
     security(("oauth2" = ["officers:write"]))
 )]
 #[patch("/officers/{id}")]
-pub async fn patch_officer(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn patch_officer(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
@@ -116,7 +122,12 @@ pub async fn patch_officer(who: Principal, id: web::Path<String>, pre: Precondit
     security(("oauth2" = ["officers:write"]))
 )]
 #[delete("/officers/{id}")]
-pub async fn delete_officer(who: Principal, id: web::Path<String>, pre: Precondition, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn delete_officer(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersWrite)?;
     let id = path_id(&id)?;
     db::run(&state.pool, move |conn| service::officers::delete(conn, id, pre.0)).await?;
@@ -138,7 +149,12 @@ pub async fn delete_officer(who: Principal, id: web::Path<String>, pre: Precondi
     security(("oauth2" = ["officers:read", "schools:read"]))
 )]
 #[get("/officers/{id}/schools")]
-pub async fn list_officer_schools(who: Principal, id: web::Path<String>, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn list_officer_schools(
+    who: Principal,
+    id: web::Path<String>,
+    query: RawQuery,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let (q, window) = query.parse(OfficerSchoolsQuery::parse)?;

@@ -114,7 +114,11 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
     security(("oauth2" = ["schools:read"]))
 )]
 #[get("/schools/by-ministry-number/{number}")]
-pub async fn get_school_by_number(who: Principal, number: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_school_by_number(
+    who: Principal,
+    number: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
     let school = db::run(&state.pool, move |conn| service::schools::get_by_number(conn, &caller, &number)).await?;
@@ -204,7 +208,13 @@ pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<
     security(("oauth2" = ["schools:write"]))
 )]
 #[patch("/schools/{id}")]
-pub async fn patch_school(who: Principal, id: web::Path<String>, pre: Precondition, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn patch_school(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsWrite)?.clone();
     let changes = body.json_object()?;
     let id = path_id(&id)?;
@@ -228,7 +238,12 @@ pub async fn patch_school(who: Principal, id: web::Path<String>, pre: Preconditi
     security(("oauth2" = ["schools:write"]))
 )]
 #[delete("/schools/{id}")]
-pub async fn delete_school(who: Principal, id: web::Path<String>, pre: Precondition, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn delete_school(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsWrite)?.clone();
     let id = path_id(&id)?;
     db::run(&state.pool, move |conn| service::schools::delete(conn, &caller, id, pre.0)).await?;
@@ -256,7 +271,12 @@ pub async fn delete_school(who: Principal, id: web::Path<String>, pre: Precondit
     security(("oauth2" = ["assignments:write"]))
 )]
 #[post("/schools/{id}/sro")]
-pub async fn hand_over_school(who: Principal, id: web::Path<String>, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn hand_over_school(
+    who: Principal,
+    id: web::Path<String>,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let body = body.json_object()?;
     let id = path_id(&id)?;

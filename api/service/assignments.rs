@@ -79,22 +79,16 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<Assignment
 
 /// 422s that need the stored school and officer.
 fn check_refs(conn: &mut DbConn, input: &NewAssignment) -> AppResult<Vec<FieldError>> {
-    let school_exists = crate::db::schema::schools::table
-        .find(input.school_id.to_string())
-        .count()
-        .get_result::<i64>(conn)?
-        > 0;
+    let school_exists =
+        crate::db::schema::schools::table.find(input.school_id.to_string()).count().get_result::<i64>(conn)? > 0;
     let mut errors = missing("school_id", school_exists, "school");
     errors.extend(check_officer(conn, input.officer_id)?);
     Ok(errors)
 }
 
 fn check_officer(conn: &mut DbConn, officer_id: Uuid) -> AppResult<Vec<FieldError>> {
-    let active: Option<bool> = officers::table
-        .find(officer_id.to_string())
-        .select(officers::active)
-        .first(conn)
-        .optional()?;
+    let active: Option<bool> =
+        officers::table.find(officer_id.to_string()).select(officers::active).first(conn).optional()?;
     Ok(match active {
         None => missing("officer_id", false, "officer"),
         Some(false) => vec![FieldError::new("officer_id", "is retired (active: false)")],
@@ -219,7 +213,12 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfM
 
 /// `POST /v1/schools/{id}/sro`: ends the current primary assignment the day before
 /// `starts_on` and opens the new one, in one transaction.
-pub fn handover(conn: &mut DbConn, caller: &Caller, school_id: Uuid, body: &Map<String, Value>) -> AppResult<Assignment> {
+pub fn handover(
+    conn: &mut DbConn,
+    caller: &Caller,
+    school_id: Uuid,
+    body: &Map<String, Value>,
+) -> AppResult<Assignment> {
     let input = Handover::parse(body).map_err(AppError::Validation)?;
     let row = write_tx(conn, |conn| {
         let school = schools::load_visible(conn, caller, school_id)?;
@@ -241,7 +240,10 @@ pub fn handover(conn: &mut DbConn, caller: &Caller, school_id: Uuid, body: &Map<
             if current.officer_id == input.officer_id.to_string() {
                 return Err(AppError::field("officer_id", "is already the school's primary SRO"));
             }
-            let day_before = input.starts_on.checked_sub_days(Days::new(1)).ok_or_else(|| AppError::field("starts_on", "is out of range"))?;
+            let day_before = input
+                .starts_on
+                .checked_sub_days(Days::new(1))
+                .ok_or_else(|| AppError::field("starts_on", "is out of range"))?;
             diesel::update(assignments::table.find(&current.id))
                 .set((
                     assignments::ends_on.eq(Some(day_before)),

@@ -62,7 +62,8 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         merged.insert("ministry_number".into(), row.ministry_number.clone().into());
         merge_patch(&mut merged, patch);
         let changes = BoardChanges::parse(&merged).map_err(AppError::Validation)?;
-        if changes.name == row.name && changes.name_fr == row.name_fr && changes.ministry_number == row.ministry_number {
+        if changes.name == row.name && changes.name_fr == row.name_fr && changes.ministry_number == row.ministry_number
+        {
             return to_wire(row);
         }
         let taken: i64 = boards::table

@@ -35,12 +35,10 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
             Err(more) => errors.extend(more),
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    write_tx(conn, |conn| {
+    // Rows that passed the request-alone checks are checked against the stored data too, so
+    // every bad row is named at once; nothing is kept unless every row is good.
+    write_tx(conn, move |conn| {
         let mut data = Vec::with_capacity(inputs.len());
-        let mut errors = Vec::new();
         for (i, input) in &inputs {
             let prefix = format!("rows[{i}].");
             let problems = schools::check_board(conn, input, &prefix)?;
@@ -48,8 +46,13 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
                 errors.extend(problems);
                 continue;
             }
-            match schools::upsert(conn, caller, input, None) {
-                Ok((row, outcome)) => data.push(ImportedRow {
+            let outcome = if errors.is_empty() {
+                schools::upsert(conn, caller, input, None).map(Some)
+            } else {
+                schools::check_visible(conn, caller, &input.ministry_number).map(|()| None)
+            };
+            match outcome {
+                Ok(Some((row, outcome))) => data.push(ImportedRow {
                     row: *i,
                     id: rows::uuid(&row.id)?,
                     ministry_number: row.ministry_number,
@@ -59,10 +62,9 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
                         Outcome::Unchanged => "unchanged",
                     },
                 }),
-                Err(AppError::NotFound) => errors.push(FieldError::new(
-                    format!("{prefix}ministry_number"),
-                    "is not one of your board's schools",
-                )),
+                Ok(None) => {}
+                Err(AppError::NotFound) => errors
+                    .push(FieldError::new(format!("{prefix}ministry_number"), "is not one of your board's schools")),
                 Err(other) => return Err(other),
             }
         }
@@ -88,7 +90,9 @@ fn resolve_board(
             Some(id) => {
                 row.insert("board_id".into(), Value::String(id.to_string()));
             }
-            None => return Err(Ok(FieldError::new(format!("{prefix}board_number"), "no board has this ministry number"))),
+            None => {
+                return Err(Ok(FieldError::new(format!("{prefix}board_number"), "no board has this ministry number")))
+            }
         }
     }
     if let Some(value) = row.remove("board") {
@@ -97,7 +101,9 @@ fn resolve_board(
             Ok(id) => {
                 row.insert("board_id".into(), Value::String(id.to_string()));
             }
-            Err(AppError::NotFound) => return Err(Ok(FieldError::new(format!("{prefix}board"), "no board has this code or id"))),
+            Err(AppError::NotFound) => {
+                return Err(Ok(FieldError::new(format!("{prefix}board"), "no board has this code or id")))
+            }
             Err(other) => return Err(Err(other)),
         }
     }

@@ -74,11 +74,9 @@ pub fn missing(field: &str, exists: bool, what: &str) -> Vec<crate::domain::vali
 /// Today's assignments filter: in force on `$day` (ends_on inclusive).
 macro_rules! in_force {
     ($day:expr) => {
-        crate::db::schema::assignments::starts_on.le($day).and(
-            crate::db::schema::assignments::ends_on
-                .is_null()
-                .or(crate::db::schema::assignments::ends_on.ge($day)),
-        )
+        crate::db::schema::assignments::starts_on
+            .le($day)
+            .and(crate::db::schema::assignments::ends_on.is_null().or(crate::db::schema::assignments::ends_on.ge($day)))
     };
 }
 pub(crate) use in_force;

@@ -135,7 +135,8 @@ pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResu
     write_tx(conn, |conn| {
         let existing = load(conn, id)?;
         check_version(if_match, existing.version)?;
-        let assigned: i64 = assignments::table.filter(assignments::officer_id.eq(&existing.id)).count().get_result(conn)?;
+        let assigned: i64 =
+            assignments::table.filter(assignments::officer_id.eq(&existing.id)).count().get_result(conn)?;
         let bound: i64 = clients::table.filter(clients::officer_id.eq(&existing.id)).count().get_result(conn)?;
         if assigned + bound > 0 {
             return Err(AppError::conflict(

@@ -13,9 +13,9 @@ use crate::db::rows::{self, BoardRow, OfficerRow, SchoolRow};
 use crate::db::schema::{assignments, boards, schools};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Caller;
+use crate::domain::assignment::AssignmentRole;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
-use crate::domain::assignment::AssignmentRole;
 use crate::domain::school::{merge_patch, NewSchool, School, SchoolKind, SchoolQuery, SchoolSro};
 use crate::domain::validate::FieldError;
 use crate::domain::{new_id, text, time};
@@ -84,10 +84,13 @@ fn current_sros(conn: &mut DbConn, school_ids: Vec<String>) -> AppResult<HashMap
 /// Rows to wire types, with their SROs, in one extra query.
 fn with_sros(conn: &mut DbConn, found: Vec<SchoolRow>) -> AppResult<Vec<School>> {
     let mut sros = current_sros(conn, found.iter().map(|r| r.id.clone()).collect())?;
-    found.into_iter().map(|row| {
-        let sro = sros.remove(&row.id);
-        to_wire(row, sro)
-    }).collect()
+    found
+        .into_iter()
+        .map(|row| {
+            let sro = sros.remove(&row.id);
+            to_wire(row, sro)
+        })
+        .collect()
 }
 
 /// One school as the API shows it.
@@ -191,6 +194,14 @@ pub fn get_by_number(conn: &mut DbConn, caller: &Caller, number: &str) -> AppRes
     to_school(conn, row)
 }
 
+/// 404 when a school with this number exists but the caller may not see it.
+pub fn check_visible(conn: &mut DbConn, caller: &Caller, number: &str) -> AppResult<()> {
+    match find_by_number(conn, number)? {
+        Some(existing) if !visible(caller, &existing)? => Err(AppError::NotFound),
+        _ => Ok(()),
+    }
+}
+
 /// What the request alone says about a school body: parsing, the caller's own board, and on
 /// PUT the path's ministry number. Error paths start with `prefix` (`rows[3].` in an import).
 pub fn prepare(
@@ -202,7 +213,9 @@ pub fn prepare(
     let mut body = body.clone();
     if let Some(own) = caller.board_scope() {
         // A board client that leaves board_id out gets its own board.
-        body.entry("board_id").or_insert_with(|| Value::String(own.to_string()));
+        if body.get("board_id").is_none_or(Value::is_null) {
+            body.insert("board_id".into(), Value::String(own.to_string()));
+        }
     }
     let mut errors = Vec::new();
     if let Some(number) = path_number {
@@ -241,17 +254,13 @@ pub fn check_board(conn: &mut DbConn, school: &NewSchool, prefix: &str) -> AppRe
     let Some(board_id) = school.board_id else {
         return Ok(Vec::new());
     };
-    let board: Option<BoardRow> = boards::table
-        .find(board_id.to_string())
-        .select(BoardRow::as_select())
-        .first(conn)
-        .optional()?;
+    let board: Option<BoardRow> =
+        boards::table.find(board_id.to_string()).select(BoardRow::as_select()).first(conn).optional()?;
     Ok(match board {
         None => missing(&format!("{prefix}board_id"), false, "board"),
-        Some(board) if board.kind != school.kind.as_str() => vec![FieldError::new(
-            format!("{prefix}kind"),
-            format!("must be the board's kind ({})", board.kind),
-        )],
+        Some(board) if board.kind != school.kind.as_str() => {
+            vec![FieldError::new(format!("{prefix}kind"), format!("must be the board's kind ({})", board.kind))]
+        }
         Some(_) => Vec::new(),
     })
 }
@@ -393,8 +402,7 @@ pub fn patch(
         let mut merged = NewSchool::from(&current).to_map();
         merge_patch(&mut merged, patch);
         let input = prepare(caller, &merged, "", None).map_err(AppError::Validation)?;
-        if input.ministry_number != existing.ministry_number
-            && find_by_number(conn, &input.ministry_number)?.is_some()
+        if input.ministry_number != existing.ministry_number && find_by_number(conn, &input.ministry_number)?.is_some()
         {
             return Err(duplicate_number());
         }
@@ -420,10 +428,8 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfM
     write_tx(conn, |conn| {
         let existing = load_visible(conn, caller, id)?;
         check_version(if_match, existing.version)?;
-        let referring: i64 = assignments::table
-            .filter(assignments::school_id.eq(&existing.id))
-            .count()
-            .get_result(conn)?;
+        let referring: i64 =
+            assignments::table.filter(assignments::school_id.eq(&existing.id)).count().get_result(conn)?;
         if referring > 0 {
             return Err(AppError::conflict(
                 ConflictCode::StillReferenced,

@@ -1,1 +1,19 @@
-fn main(){}
+//! The black-box HTTP suite. It runs on SQLite by default and on PostgreSQL with
+//! `TEST_DATABASE_URL=postgres://…`; every test owns its database.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "test harness: a failed set-up should panic")]
+
+mod support;
+
+mod architecture;
+mod assignments;
+mod auth;
+mod boards;
+mod clients;
+mod conventions;
+mod import;
+mod migrations;
+mod officers;
+mod operations;
+mod schools;
+mod wire_level;

@@ -1,0 +1,181 @@
+//! API.md §2 conventions: problem+json, request ids, strict bodies and queries, paging, ETags.
+
+use actix_web::http::Method;
+use actix_web::ResponseError;
+use serde_json::json;
+
+use crate::support::*;
+use sro_api::domain::validate::FieldError;
+use sro_api::error::{AppError, ConflictCode};
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_echoing_the_callers() {
+    let app = TestApp::spawn().await;
+    let req = actix_web::test::TestRequest::get().uri("/healthz").insert_header(("x-request-id", "sis-sync-42"));
+    assert_eq!(app.send(req).await.header("x-request-id").as_deref(), Some("sis-sync-42"));
+    let generated = app.get("/v1/boards", "").await;
+    let id = generated.header("x-request-id").unwrap();
+    assert_eq!(generated.body["request_id"], id, "the problem body names the same id");
+    let forged = actix_web::test::TestRequest::get().uri("/healthz").insert_header(("x-request-id", "has space"));
+    assert_ne!(app.send(forged).await.header("x-request-id").as_deref(), Some("has space"));
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let res = app.raw(Method::POST, "/v1/schools", &admin, "application/json", "{\"name\": ").await;
+    res.assert_problem(400, "bad-request");
+    assert!(!res.text.contains("serde"), "no internals: {}", res.text);
+}
+
+#[actix_web::test]
+async fn unknown_fields_are_422_naming_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut body = school_body("123456", Some(OCDSB), "public");
+    body["colour"] = json!("red");
+    body["principal"] = json!("x");
+    let res = app.post("/v1/schools", &admin, &body).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["colour", "principal"]);
+    assert_eq!(app.get("/v1/schools", &admin).await.body["data"], json!([]), "nothing written");
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.raw(Method::POST, "/v1/officers", &admin, "text/plain", "badge=1")
+        .await
+        .assert_problem(415, "unsupported-media-type");
+}
+
+#[actix_web::test]
+async fn an_oversize_body_is_413() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let big = format!("{{\"name\": \"{}\"}}", "x".repeat(300 * 1024));
+    app.raw(Method::POST, "/v1/officers", &admin, "application/json", big.clone())
+        .await
+        .assert_problem(413, "payload-too-large");
+    let huge = "x".repeat(6 * 1024 * 1024);
+    app.raw(Method::POST, "/v1/schools/import", &admin, "text/csv", huge)
+        .await
+        .assert_problem(413, "payload-too-large");
+}
+
+#[actix_web::test]
+async fn unknown_or_unparsable_query_parameters_are_400_naming_each() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let res = app.get("/v1/schools?levl=elementary&board_id=nope&active=yes&limit=501", &admin).await;
+    res.assert_problem(400, "bad-request");
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["active", "board_id", "levl", "limit"]);
+    app.get("/v1/schools?limit=0", &admin).await.assert_problem(400, "bad-request");
+    app.get("/v1/schools?level=college", &admin).await.assert_problem(400, "bad-request");
+    app.get("/v1/assignments?on=2026-13-01", &admin).await.assert_problem(400, "bad-request");
+    app.get("/v1/schools?updated_from=yesterday", &admin).await.assert_problem(400, "bad-request");
+    app.get("/v1/schools?role=primary", &admin).await.assert_problem(400, "bad-request");
+}
+
+#[actix_web::test]
+async fn paging_is_keyset_stable_and_cursors_belong_to_their_query() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for n in 0..5 {
+        app.school(&admin, &format!("10000{n}"), OCDSB).await;
+    }
+    let first = app.get("/v1/schools?limit=2", &admin).await;
+    assert_eq!(first.status, 200);
+    assert_eq!(ids(&first.body).len(), 2);
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    // A record added while paging appears at the end, never shifting what follows.
+    app.school(&admin, "100009", OCDSB).await;
+    let mut seen = ids(&first.body);
+    let mut next = Some(cursor.clone());
+    while let Some(c) = next {
+        let page = app.get(&format!("/v1/schools?limit=2&cursor={c}"), &admin).await;
+        assert_eq!(page.status, 200, "{}", page.text);
+        seen.extend(ids(&page.body));
+        next = page.body["next_cursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 6);
+    let mut dedup = seen.clone();
+    dedup.dedup();
+    assert_eq!(dedup, seen, "no record twice");
+    let names: Vec<String> = seen.iter().map(|s| s.to_string()).collect();
+    assert_eq!(names.len(), 6);
+    let other = app.get(&format!("/v1/schools?limit=2&level=secondary&cursor={cursor}"), &admin).await;
+    other.assert_problem(400, "bad-request");
+    assert_eq!(other.error_fields(), ["cursor"]);
+    app.get("/v1/schools?cursor=garbage", &admin).await.assert_problem(400, "bad-request");
+}
+
+#[actix_web::test]
+async fn updated_from_returns_only_recent_changes() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let old = app.school(&admin, "200001", OCDSB).await;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let new = app.school(&admin, "200002", OCDSB).await;
+    let res = app.get(&format!("/v1/schools?updated_from={}", since.replace('+', "%2B")), &admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(ids(&res.body), [new["id"].as_str().unwrap()]);
+    assert_ne!(old["id"], new["id"]);
+}
+
+#[actix_web::test]
+async fn unknown_routes_and_non_uuid_ids_are_404_problems() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    app.get("/v1/nothing-here", &admin).await.assert_problem(404, "not-found");
+    app.get("/v1/schools/not-a-uuid", &admin).await.assert_problem(404, "not-found");
+    app.get(&format!("/v1/schools/{}", uuid::Uuid::now_v7()), &admin).await.assert_problem(404, "not-found");
+}
+
+#[test]
+fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
+    let cases: Vec<(AppError, u16, &str)> = vec![
+        (AppError::BadRequest { detail: "x".into(), errors: vec![] }, 400, "bad-request"),
+        (AppError::Unauthorized("x".into()), 401, "unauthorized"),
+        (AppError::Forbidden("x".into()), 403, "forbidden"),
+        (AppError::NotFound, 404, "not-found"),
+        (AppError::conflict(ConflictCode::Duplicate, "x"), 409, "conflict"),
+        (AppError::PreconditionFailed, 412, "precondition-failed"),
+        (AppError::PayloadTooLarge { limit: 1 }, 413, "payload-too-large"),
+        (AppError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
+        (AppError::Validation(vec![FieldError::new("a", "b")]), 422, "validation"),
+        (AppError::Unavailable("db down at host secret".into()), 503, "unavailable"),
+        (AppError::Internal("SELECT * FROM clients".into()), 500, "internal"),
+    ];
+    for (err, status, slug) in cases {
+        let res = err.error_response();
+        assert_eq!(res.status().as_u16(), status);
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+        let problem = err.to_problem();
+        assert_eq!(problem.type_, format!("https://sro-api.example/problems/{slug}"));
+        assert!(!problem.detail.contains("SELECT") && !problem.detail.contains("secret"), "no internals leak");
+        if status == 503 {
+            assert!(res.headers().get("retry-after").is_some());
+        }
+        if status == 401 {
+            assert!(res.headers().get("www-authenticate").is_some());
+        }
+    }
+    let conflict = AppError::conflict(ConflictCode::OverlappingAssignment, "x").to_problem();
+    assert_eq!(serde_json::to_value(conflict).unwrap()["code"], "overlapping_assignment");
+}
+
+#[actix_web::test]
+async fn a_database_error_is_never_a_500_with_sql() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let res = app.post("/v1/schools", &admin, &json!([1, 2])).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["body"]);
+}

@@ -1,0 +1,163 @@
+//! Health, readiness, the OpenAPI document, `/docs`, and behaviour while the database is down.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+use sro_api::config::Config;
+
+#[actix_web::test]
+async fn healthz_and_readyz_answer_when_all_is_well() {
+    let app = TestApp::spawn().await;
+    let health = app.get("/healthz", "").await;
+    assert_eq!((health.status, health.body["status"].as_str()), (200, Some("ok")));
+    let ready = app.get("/readyz", "").await;
+    assert_eq!((ready.status, ready.body["status"].as_str()), (200, Some("ready")));
+}
+
+#[actix_web::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let app = TestApp::spawn().await;
+    let served = app.get("/openapi.json", "").await;
+    assert_eq!(served.status, 200);
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(path, &served.text).expect("write openapi/openapi.json");
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == served.text,
+        "openapi/openapi.json differs from the generated document; run `UPDATE_OPENAPI=1 cargo test --test api the_served_openapi` and commit it"
+    );
+    assert_eq!(served.body["openapi"], "3.1.0");
+}
+
+#[test]
+fn every_v1_operation_documents_its_errors_and_every_route_is_in_the_document() {
+    let doc = serde_json::to_value(sro_api::openapi::document()).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for expected in [
+        "/oauth/token",
+        "/healthz",
+        "/readyz",
+        "/.well-known/jwks.json",
+        "/v1/me",
+        "/v1/clients",
+        "/v1/clients/{id}",
+        "/v1/clients/{id}/disable",
+        "/v1/boards",
+        "/v1/boards/{id}",
+        "/v1/schools",
+        "/v1/schools/{id}",
+        "/v1/schools/import",
+        "/v1/schools/by-ministry-number/{number}",
+        "/v1/schools/{id}/sro",
+        "/v1/officers",
+        "/v1/officers/{id}",
+        "/v1/officers/{id}/schools",
+        "/v1/assignments",
+        "/v1/assignments/{id}",
+    ] {
+        assert!(paths.contains_key(expected), "{expected} missing from the document");
+    }
+    for (path, item) in paths.iter().filter(|(p, _)| p.starts_with("/v1/")) {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["401", "403", "503"] {
+                assert!(responses.contains_key(status), "{method} {path} lacks {status}");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(
+                    responses.contains_key("422") && responses.contains_key("415"),
+                    "{method} {path} lacks 415/422"
+                );
+            }
+            if path.contains("{id}") {
+                assert!(responses.contains_key("404"), "{method} {path} lacks 404");
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn the_docs_page_is_served_without_internet() {
+    let app = TestApp::spawn().await;
+    let redirect = app.get("/docs", "").await;
+    assert_eq!(redirect.status, 301);
+    let page = app.get("/docs/", "").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text.contains("swagger-ui"));
+    assert!(!page.text.contains("https://"), "no external assets");
+    let init = app.get("/docs/swagger-initializer.js", "").await;
+    assert!(init.text.contains("/openapi.json"), "{}", init.text);
+    assert_eq!(app.get("/docs/swagger-ui-bundle.js", "").await.status, 200);
+}
+
+#[actix_web::test]
+async fn a_database_that_is_down_gives_503_with_retry_after_within_two_seconds() {
+    let app = TestApp::spawn_with(|c| c.database_url = TestDb::unreachable_url()).await;
+    let token = app.issue(&sro_api::domain::access::Caller {
+        client_id: uuid::Uuid::now_v7(),
+        role: sro_api::domain::access::Role::Admin,
+        board_id: None,
+        officer_id: None,
+        agency_id: None,
+        scopes: sro_api::domain::access::Role::Admin.allowed_scopes(),
+    });
+    let started = Instant::now();
+    let res = app.get("/v1/schools", &token).await;
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    res.assert_problem(503, "unavailable");
+    assert_eq!(res.header("retry-after").as_deref(), Some("1"));
+    let started = Instant::now();
+    let ready = app.get("/readyz", "").await;
+    assert_eq!(ready.status, 503);
+    assert!(ready.header("retry-after").is_some());
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(app.get("/healthz", "").await.status, 200, "the process is up");
+}
+
+#[actix_web::test]
+async fn the_service_starts_while_the_database_is_missing_and_serves_once_it_exists() {
+    let db = TestDb::create();
+    // A database that does not exist yet: a sibling file in a directory not yet made, or a
+    // PostgreSQL database not yet created.
+    let (late_url, make_it): (String, Box<dyn FnOnce()>) = match db::pg_admin_url() {
+        Some(admin) => {
+            let name = format!("sro_tlate_{}", std::process::id());
+            let url = db::with_database(&admin, &name);
+            let create = move || {
+                use diesel::connection::SimpleConnection;
+                use diesel::Connection;
+                let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+                conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+                conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+            };
+            (url, Box::new(create))
+        }
+        None => {
+            let dir = std::env::temp_dir().join(format!("sro-late-{}", uuid::Uuid::now_v7()));
+            let url = format!("sqlite://{}", dir.join("late.db").display());
+            (url, Box::new(move || std::fs::create_dir_all(&dir).unwrap()))
+        }
+    };
+    let config = Config { database_url: late_url.clone(), jwt_signing_key: None, ..Config::default() };
+    let app = TestApp::on(TestDb::borrowed(&late_url), config).await;
+    assert_eq!(app.get("/readyz", "").await.status, 503);
+    app.get("/v1/boards", "x").await.assert_problem(503, "unavailable");
+    make_it();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.get("/readyz", "").await.status != 200 {
+        assert!(Instant::now() < deadline, "never became ready");
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(app.state.keys().is_ok(), "the generated key was loaded once the database came");
+    if let Some(admin) = db::pg_admin_url() {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        drop(app);
+        let name = late_url.rsplit('/').next().unwrap().to_owned();
+        let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).unwrap();
+    }
+    drop(db);
+}

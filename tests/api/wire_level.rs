@@ -1,0 +1,58 @@
+//! Tests over a real socket: request ids on the wire, several instances on one database, and
+//! graceful shutdown.
+
+use crate::support::wire::request;
+use crate::support::*;
+use sro_api::config::Config;
+use sro_api::domain::access::Role;
+
+fn start(url: &str, key: Option<String>) -> (std::net::SocketAddr, actix_web::dev::ServerHandle) {
+    let config = Config { database_url: url.to_owned(), jwt_signing_key: key, db_pool_size: 2, ..Config::default() };
+    let (state, _) = sro_api::server::prepare(config).expect("prepare");
+    let bound = sro_api::server::bind(state, "127.0.0.1:0").expect("bind");
+    let handle = bound.server.handle();
+    actix_web::rt::spawn(bound.server);
+    (bound.addr, handle)
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    actix_web::web::block(f).await.expect("block")
+}
+
+#[actix_web::test]
+async fn a_token_from_one_instance_is_accepted_by_another_on_the_same_database() {
+    let db = TestDb::create();
+    // No configured key: both instances must agree on the one kept in the database.
+    let (a, handle_a) = start(&db.url, None);
+    let (b, handle_b) = start(&db.url, None);
+    let seed =
+        TestApp::on(TestDb::borrowed(&db.url), Config { database_url: db.url.clone(), ..Config::default() }).await;
+    let (id, secret) = seed.credentials(Role::Board, Some(OCDSB), None).await;
+    let token = blocking(move || {
+        let form = format!("grant_type=client_credentials&client_id={id}&client_secret={secret}");
+        request(a, "POST", "/oauth/token", &[("Content-Type", "application/x-www-form-urlencoded")], &form).unwrap()
+    })
+    .await;
+    assert_eq!(token.status, 200, "{}", token.body);
+    let bearer = format!("Bearer {}", token.json()["access_token"].as_str().unwrap());
+    let res = blocking(move || {
+        request(b, "GET", "/v1/schools", &[("Authorization", &bearer), ("X-Request-Id", "wire-1")], "").unwrap()
+    })
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.header("x-request-id"), Some("wire-1"));
+    handle_a.stop(true).await;
+    handle_b.stop(true).await;
+}
+
+#[actix_web::test]
+async fn a_graceful_stop_finishes_and_refuses_new_connections() {
+    let db = TestDb::create();
+    let (addr, handle) = start(&db.url, Some(test_signing_key()));
+    let res = blocking(move || request(addr, "GET", "/healthz", &[], "").unwrap()).await;
+    assert_eq!(res.status, 200);
+    assert!(res.header("x-request-id").is_some());
+    handle.stop(true).await;
+    let after = blocking(move || request(addr, "GET", "/healthz", &[], "")).await;
+    assert!(after.is_err() || after.unwrap().status == 0);
+}
