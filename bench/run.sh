@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Throughput, latency and memory of the release binary on one backend, measured with wrk.
+#
+#   bench/run.sh sqlite        # or: bench/run.sh postgres
+#
+# Needs wrk (`apt-get install wrk`), curl, python3 and openssl; for postgres a local server
+# (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test). Loads the 398 schools of
+# ../shared/data/ottawa-schools.csv (CSV=... to use another file), gives 100 of them an SRO, then runs each scenario for DURATION seconds with CONNECTIONS connections.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BACKEND="${1:-sqlite}"
+DURATION="${DURATION:-10}"
+CONNECTIONS="${CONNECTIONS:-32}"
+THREADS="${THREADS:-2}"
+PORT="${PORT:-18090}"
+BIN=target/release/sro-api
+WORK=$(mktemp -d)
+BASE="http://127.0.0.1:$PORT"
+SERVER_PID=""
+
+command -v wrk >/dev/null || { echo "wrk not found: apt-get install wrk" >&2; exit 1; }
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true
+  [ "$BACKEND" = postgres ] && psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $PGDB WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+case "$BACKEND" in
+  sqlite) export DATABASE_URL="sqlite://$WORK/bench.db" ;;
+  postgres)
+    PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}"
+    PGDB=sro_bench_$$
+    psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PGDB"
+    export DATABASE_URL="${PG_ADMIN_URL%/*}/$PGDB" ;;
+  *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
+esac
+
+cargo build --release --quiet --bin sro-api
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
+export JWT_SIGNING_KEY="$WORK/key.pem" RUST_LOG=warn BIND_ADDR="127.0.0.1:$PORT" TOKEN_TTL_SECONDS=3600
+
+CSV="${CSV:-../shared/data/ottawa-schools.csv}"
+[ -f "$CSV" ] || { echo "no school file at $CSV (set CSV=...)" >&2; exit 1; }
+"$BIN" import schools "$CSV" 2>/dev/null
+"$BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
+
+token() {
+  local json id secret
+  json=$("$BIN" clients create --name bench "$@" 2>/dev/null)
+  id=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_id"])' <<<"$json")
+  secret=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["client_secret"])' <<<"$json")
+  curl -s -u "$id:$secret" -d grant_type=client_credentials "$BASE/oauth/token" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+ADMIN=$(token --role admin)
+BOARD=$(token --role board --board CECCE)
+H="Authorization: Bearer $ADMIN"
+
+# 20 officers; the first 100 schools get a primary SRO.
+for n in $(seq 1 20); do
+  curl -s -o /dev/null -H "$H" -H 'Content-Type: application/json' "$BASE/v1/officers" \
+    -d "{\"badge_number\":\"B$n\",\"first_name\":\"Officer\",\"last_name\":\"N$n\",\"email\":\"o$n@police.example\"}"
+done
+OFFICERS=$(curl -s -H "$H" "$BASE/v1/officers?limit=20" | python3 -c 'import json,sys; print(" ".join(o["id"] for o in json.load(sys.stdin)["data"]))')
+SCHOOLS=$(curl -s -H "$H" "$BASE/v1/schools?limit=100" | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["data"]))')
+set -- $OFFICERS
+i=0
+for s in $SCHOOLS; do
+  o=$(eval echo "\${$(( i % 20 + 1 ))}")
+  curl -s -o /dev/null -H "$H" -H 'Content-Type: application/json' "$BASE/v1/schools/$s/sro" -d "{\"officer_id\":\"$o\",\"starts_on\":\"2026-09-01\"}"
+  i=$((i + 1))
+done
+ONE=$(echo "$SCHOOLS" | awk '{print $1}')
+PUT_BODY=$(curl -s -H "$H" "$BASE/v1/schools/$ONE" | python3 -c '
+import json,sys
+s=json.load(sys.stdin)
+print(json.dumps({k: s[k] for k in ["board_id","name","level","language","kind","street","city","postal_code","phone","active"]}))')
+NUMBER=$(curl -s -H "$H" "$BASE/v1/schools/$ONE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ministry_number"])')
+cat >"$WORK/put.lua" <<LUA
+wrk.method = "PUT"
+wrk.body = [[$PUT_BODY]]
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
+run() {
+  local name="$1"; shift
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@")
+  local rps p50 p99 errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '| %s | %s | %s | %s | %s |\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+}
+
+echo "backend: $BACKEND, $(nproc) cores shared by wrk and the server, ${DURATION}s per scenario, $CONNECTIONS connections"
+echo
+echo "| scenario | requests/s | p50 | p99 | non-2xx |"
+echo "| --- | --- | --- | --- | --- |"
+run "GET /healthz" "$BASE/healthz"
+run "GET /v1/schools?limit=50 (admin, with SROs)" -H "$H" "$BASE/v1/schools?limit=50"
+run "GET /v1/schools/{id}" -H "$H" "$BASE/v1/schools/$ONE"
+run "GET /v1/schools?q=ecole (CECCE board client)" -H "Authorization: Bearer $BOARD" "$BASE/v1/schools?q=ecole&limit=50"
+run "GET /v1/schools?unassigned=true" -H "$H" "$BASE/v1/schools?unassigned=true&limit=50"
+run "PUT by ministry number, unchanged (SIS resync)" -H "$H" -s "$WORK/put.lua" "$BASE/v1/schools/by-ministry-number/$NUMBER"
+echo
+echo "server memory: $(awk '/VmHWM|VmRSS/ {printf "%s %s kB  ", $1, $2}' /proc/$SERVER_PID/status)"
