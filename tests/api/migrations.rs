@@ -67,3 +67,21 @@ fn foreign_keys_are_enforced() {
     .execute(&mut conn);
     assert!(result.is_err(), "a school of a board that does not exist was accepted");
 }
+
+#[test]
+fn postgres_connections_can_use_tls_through_sslmode() {
+    let Some(admin) = crate::support::db::pg_admin_url() else {
+        return;
+    };
+    let separator = if admin.contains('?') { '&' } else { '?' };
+    let url = format!("{admin}{separator}sslmode=require");
+    let mut conn = Manager::new(Backend::from_url(&url).unwrap()).open().expect("TLS connection (sslmode=require)");
+    #[derive(QueryableByName)]
+    struct Ssl {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        ssl: bool,
+    }
+    let row: Ssl =
+        diesel::sql_query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").get_result(&mut conn).unwrap();
+    assert!(row.ssl, "the bundled libpq negotiated TLS");
+}
