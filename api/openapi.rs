@@ -51,6 +51,41 @@ problem_responses! {
     InternalError => "An unexpected error; details are in the server log under the request id.",
 }
 
+macro_rules! problem_sets {
+    ($($(#[$meta:meta])* $name:ident => [$($status:literal => $response:ident),+]),+ $(,)?) => {
+        $(
+            $(#[$meta])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                    [$(($status.to_string(), RefOr::Ref(Ref::from_response_name(stringify!($response))))),+]
+                        .into_iter()
+                        .collect()
+                }
+            }
+        )+
+    };
+}
+
+problem_sets! {
+    /// The problems a list can answer besides 401/403/503.
+    ListProblems => ["400" => BadRequest],
+    /// The problems a single-record read can answer.
+    ReadProblems => ["404" => NotFound],
+    /// The problems a create can answer.
+    CreateProblems => ["400" => BadRequest, "409" => Conflict, "413" => PayloadTooLarge,
+        "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems a change of an existing record (PATCH, PUT) can answer.
+    ChangeProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "412" => PreconditionFailed,
+        "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems an action on an existing record with a body can answer.
+    ActionProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "413" => PayloadTooLarge,
+        "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems a DELETE can answer.
+    DeleteProblems => ["404" => NotFound, "409" => Conflict, "412" => PreconditionFailed],
+}
+
 /// The root of the document; paths come from the route table.
 #[derive(OpenApi)]
 #[openapi(

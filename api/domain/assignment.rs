@@ -73,12 +73,9 @@ impl NewAssignment {
         Ok(a)
     }
 
-    /// This assignment as a JSON object, the base a merge patch applies to.
+    /// This record as a JSON object, the base a merge patch applies to.
     pub fn to_map(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        }
+        super::validate::to_object(self)
     }
 }
 

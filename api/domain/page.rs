@@ -51,14 +51,15 @@ impl Cursor {
     }
 }
 
-/// Builds a page from `limit + 1` fetched rows: the extra one only says a next page exists.
-pub fn paginate<R, T>(
+/// Builds a page from `limit + 1` fetched rows (the extra one only says a next page exists),
+/// converting each row with `map`.
+pub fn paginate<R, T, E>(
     mut rows: Vec<R>,
     limit: i64,
     query: &str,
     key: impl Fn(&R) -> (NaiveDateTime, String),
-    map: impl FnMut(R) -> T,
-) -> Page<T> {
+    map: impl FnMut(R) -> Result<T, E>,
+) -> Result<Page<T>, E> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);
     let next_cursor = match (more, rows.last()) {
@@ -68,7 +69,7 @@ pub fn paginate<R, T>(
         }
         _ => None,
     };
-    Page { data: rows.into_iter().map(map).collect(), next_cursor }
+    Ok(Page { data: rows.into_iter().map(map).collect::<Result<_, E>>()?, next_cursor })
 }
 
 #[cfg(test)]

@@ -161,12 +161,9 @@ impl NewSchool {
         Ok(school)
     }
 
-    /// This school as a JSON object, the base a merge patch applies to.
+    /// This record as a JSON object, the base a merge patch applies to.
     pub fn to_map(&self) -> Map<String, Value> {
-        match serde_json::to_value(self) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        }
+        super::validate::to_object(self)
     }
 }
 

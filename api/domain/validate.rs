@@ -198,6 +198,14 @@ impl<'a> Fields<'a> {
     }
 }
 
+/// A value as a JSON object (the base a merge patch applies to); empty if it is not one.
+pub fn to_object<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
 /// Parses a UUID or says so.
 pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, String> {
     uuid::Uuid::parse_str(s).map_err(|_| "must be a UUID".into())

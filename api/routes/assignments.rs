@@ -11,9 +11,7 @@ use crate::domain::query::ListParams;
 use crate::error::AppResult;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
-use crate::openapi::{
-    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
-};
+use crate::openapi::{ChangeProblems, CreateProblems, ListProblems, NotFound, PreconditionFailed, ReadProblems};
 use crate::service;
 use crate::state::AppState;
 
@@ -23,7 +21,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "assignments",
     params(AssignmentQuery, ListParams),
-    responses((status = 200, description = "One page of assignments", body = Page<Assignment>), (status = 400, response = BadRequest)),
+    responses((status = 200, description = "One page of assignments", body = Page<Assignment>), ListProblems),
     security(("oauth2" = ["assignments:read"]))
 )]
 #[get("/assignments")]
@@ -43,11 +41,7 @@ pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<
     request_body = NewAssignment,
     responses(
         (status = 201, description = "Created", body = Assignment, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        CreateProblems
     ),
     security(("oauth2" = ["assignments:write"]))
 )]
@@ -65,7 +59,7 @@ pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppS
     params(("id" = uuid::Uuid, Path, description = "Assignment id")),
     responses(
         (status = 200, description = "The assignment", body = Assignment, headers(("ETag" = String))),
-        (status = 404, response = NotFound)
+        ReadProblems
     ),
     security(("oauth2" = ["assignments:read"]))
 )]
@@ -90,13 +84,7 @@ pub async fn get_assignment(
     request_body(content = NewAssignment, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed assignment", body = Assignment, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ChangeProblems
     ),
     security(("oauth2" = ["assignments:write"]))
 )]

@@ -11,9 +11,7 @@ use crate::domain::query::ListParams;
 use crate::error::AppResult;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
-use crate::openapi::{
-    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
-};
+use crate::openapi::{ChangeProblems, ListProblems, ReadProblems};
 use crate::service;
 use crate::state::AppState;
 
@@ -23,7 +21,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "boards",
     params(BoardQuery, ListParams),
-    responses((status = 200, description = "One page of boards", body = Page<Board>), (status = 400, response = BadRequest)),
+    responses((status = 200, description = "One page of boards", body = Page<Board>), ListProblems),
     security(("oauth2" = ["boards:read"]))
 )]
 #[get("/boards")]
@@ -40,7 +38,7 @@ pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppSt
     params(("id" = uuid::Uuid, Path, description = "Board id")),
     responses(
         (status = 200, description = "The board (`ETag` is its version)", body = Board, headers(("ETag" = String))),
-        (status = 404, response = NotFound)
+        ReadProblems
     ),
     security(("oauth2" = ["boards:read"]))
 )]
@@ -61,13 +59,7 @@ pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<A
     request_body(content = BoardChanges, description = "Fields to change", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed board", body = Board, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ChangeProblems
     ),
     security(("oauth2" = ["boards:write"]))
 )]

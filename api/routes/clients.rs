@@ -11,7 +11,9 @@ use crate::domain::query::ListParams;
 use crate::error::{AppError, AppResult};
 use crate::http::body::{path_id, Body, RawQuery};
 use crate::http::respond;
-use crate::openapi::{BadRequest, NotFound, PayloadTooLarge, UnprocessableEntity, UnsupportedMediaType};
+use crate::openapi::{
+    BadRequest, ListProblems, PayloadTooLarge, ReadProblems, UnprocessableEntity, UnsupportedMediaType,
+};
 use crate::service;
 use crate::state::AppState;
 
@@ -44,7 +46,7 @@ pub async fn create_client(who: Principal, body: Body, state: web::Data<AppState
 #[utoipa::path(
     tag = "clients",
     params(ClientQuery, ListParams),
-    responses((status = 200, description = "One page of clients (never a secret)", body = Page<Client>), (status = 400, response = BadRequest)),
+    responses((status = 200, description = "One page of clients (never a secret)", body = Page<Client>), ListProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
 #[get("/clients")]
@@ -59,7 +61,7 @@ pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppS
 #[utoipa::path(
     tag = "clients",
     params(("id" = uuid::Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "The client (never its secret)", body = Client), (status = 404, response = NotFound)),
+    responses((status = 200, description = "The client (never its secret)", body = Client), ReadProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
 #[get("/clients/{id}")]
@@ -76,7 +78,7 @@ pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<
 #[utoipa::path(
     tag = "clients",
     params(("id" = uuid::Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "The disabled client", body = Client), (status = 404, response = NotFound)),
+    responses((status = 200, description = "The disabled client", body = Client), ReadProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
 #[post("/clients/{id}/disable")]

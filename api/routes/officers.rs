@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
 use crate::openapi::{
-    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
+    BadRequest, ChangeProblems, CreateProblems, DeleteProblems, ListProblems, NotFound, ReadProblems,
 };
 use crate::service;
 use crate::state::AppState;
@@ -22,7 +22,7 @@ use crate::state::AppState;
 #[utoipa::path(
     tag = "officers",
     params(OfficerQuery, ListParams),
-    responses((status = 200, description = "One page of officers", body = Page<Officer>), (status = 400, response = BadRequest)),
+    responses((status = 200, description = "One page of officers", body = Page<Officer>), ListProblems),
     security(("oauth2" = ["officers:read"]))
 )]
 #[get("/officers")]
@@ -39,11 +39,7 @@ pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<App
     request_body = NewOfficer,
     responses(
         (status = 201, description = "Created", body = Officer, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        CreateProblems
     ),
     security(("oauth2" = ["officers:write"]))
 )]
@@ -61,7 +57,7 @@ pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppStat
     params(("id" = uuid::Uuid, Path, description = "Officer id")),
     responses(
         (status = 200, description = "The officer", body = Officer, headers(("ETag" = String))),
-        (status = 404, response = NotFound)
+        ReadProblems
     ),
     security(("oauth2" = ["officers:read"]))
 )]
@@ -82,13 +78,7 @@ pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data
     request_body(content = NewOfficer, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed officer", body = Officer, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ChangeProblems
     ),
     security(("oauth2" = ["officers:write"]))
 )]
@@ -114,11 +104,7 @@ pub async fn patch_officer(
     tag = "officers",
     params(("id" = uuid::Uuid, Path, description = "Officer id"), ("If-Match" = Option<String>, Header, description = "The version the deletion is based on")),
     responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
-    ),
+        (status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["officers:write"]))
 )]
 #[delete("/officers/{id}")]

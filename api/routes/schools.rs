@@ -14,7 +14,8 @@ use crate::error::{AppError, AppResult};
 use crate::http::body::{invalid, is_json, parse_json, path_id, Body, Precondition, RawQuery, IMPORT_LIMIT};
 use crate::http::respond;
 use crate::openapi::{
-    BadRequest, Conflict, NotFound, PayloadTooLarge, PreconditionFailed, UnprocessableEntity, UnsupportedMediaType,
+    ActionProblems, BadRequest, ChangeProblems, CreateProblems, DeleteProblems, ListProblems, PayloadTooLarge,
+    ReadProblems, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::service;
 use crate::service::schools::Outcome;
@@ -31,7 +32,7 @@ fn location(school: &School) -> String {
 #[utoipa::path(
     tag = "schools",
     params(SchoolQuery, ListParams),
-    responses((status = 200, description = "One page of schools", body = Page<School>), (status = 400, response = BadRequest)),
+    responses((status = 200, description = "One page of schools", body = Page<School>), ListProblems),
     security(("oauth2" = ["schools:read"]))
 )]
 #[get("/schools")]
@@ -50,11 +51,7 @@ pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppS
     request_body = NewSchool,
     responses(
         (status = 201, description = "Created (`Location`, `ETag`)", body = School, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        CreateProblems
     ),
     security(("oauth2" = ["schools:write"]))
 )]
@@ -109,7 +106,7 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
     params(("number" = String, Path, description = "Six-digit ministry number")),
     responses(
         (status = 200, description = "The school", body = School, headers(("ETag" = String))),
-        (status = 404, response = NotFound)
+        ReadProblems
     ),
     security(("oauth2" = ["schools:read"]))
 )]
@@ -140,13 +137,7 @@ pub async fn get_school_by_number(
     responses(
         (status = 200, description = "Replaced, or unchanged", body = School, headers(("ETag" = String))),
         (status = 201, description = "Created", body = School, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ChangeProblems
     ),
     security(("oauth2" = ["schools:write"]))
 )]
@@ -175,7 +166,7 @@ pub async fn put_school_by_number(
     params(("id" = uuid::Uuid, Path, description = "School id")),
     responses(
         (status = 200, description = "The school (`ETag` is its version)", body = School, headers(("ETag" = String))),
-        (status = 404, response = NotFound)
+        ReadProblems
     ),
     security(("oauth2" = ["schools:read"]))
 )]
@@ -197,13 +188,7 @@ pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<
     request_body(content = NewSchool, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed school", body = School, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ChangeProblems
     ),
     security(("oauth2" = ["schools:write"]))
 )]
@@ -230,11 +215,7 @@ pub async fn patch_school(
     tag = "schools",
     params(("id" = uuid::Uuid, Path, description = "School id"), ("If-Match" = Option<String>, Header, description = "The version the deletion is based on")),
     responses(
-        (status = 204, description = "Deleted"),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
-    ),
+        (status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["schools:write"]))
 )]
 #[delete("/schools/{id}")]
@@ -261,12 +242,7 @@ pub async fn delete_school(
     request_body = Handover,
     responses(
         (status = 201, description = "The new primary assignment", body = Assignment, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = UnprocessableEntity)
+        ActionProblems
     ),
     security(("oauth2" = ["assignments:write"]))
 )]

@@ -68,8 +68,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &AssignmentQuery, window: &Wi
         None => {}
     }
     let found: Vec<AssignmentRow> = keyset!(query, assignments, window).load(conn)?;
-    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
-    Ok(Page { data: page.data.into_iter().collect::<AppResult<_>>()?, next_cursor: page.next_cursor })
+    paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
 }
 
 /// One assignment.

@@ -85,9 +85,7 @@ pub fn list(conn: &mut DbConn, query: &ClientQuery, window: &Window) -> AppResul
         q = q.filter(clients::active.eq(active));
     }
     let rows: Vec<ClientRow> = keyset!(q, clients, window).load(conn)?;
-    let page = paginate(rows, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
-    let data = page.data.into_iter().collect::<AppResult<Vec<_>>>()?;
-    Ok(Page { data, next_cursor: page.next_cursor })
+    paginate(rows, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
 }
 
 /// One client.

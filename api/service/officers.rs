@@ -13,6 +13,7 @@ use crate::domain::officer::{NewOfficer, Officer, OfficerQuery};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 use crate::domain::school::merge_patch;
+use crate::domain::validate::to_object;
 use crate::domain::{new_id, text, time};
 use crate::error::{AppError, AppResult, ConflictCode};
 
@@ -46,8 +47,7 @@ pub fn list(conn: &mut DbConn, q: &OfficerQuery, window: &Window) -> AppResult<P
         query = query.filter(officers::name_folded.like(text::contains_pattern(needle)).escape('\\'));
     }
     let found: Vec<OfficerRow> = keyset!(query, officers, window).load(conn)?;
-    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire);
-    Ok(Page { data: page.data.into_iter().collect::<AppResult<_>>()?, next_cursor: page.next_cursor })
+    paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
 }
 
 /// One officer.
@@ -108,10 +108,7 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         phone: None,
         active: true,
     };
-    let to_map = |o: &NewOfficer| match serde_json::to_value(o) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
+    let to_map = to_object::<NewOfficer>;
     prevalidate(patch, to_map(&placeholder), NewOfficer::parse)?;
     let row = write_tx(conn, |conn| {
         let existing = load(conn, id)?;
