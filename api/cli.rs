@@ -8,6 +8,7 @@ use crate::db::{migrate, Backend, DbConn};
 use crate::domain::access::{parse_scopes, Caller, Role, Scope};
 use crate::domain::client::NewClient;
 use crate::domain::import;
+use crate::domain::school::Outcome;
 use crate::error::AppError;
 use crate::{server, service};
 
@@ -137,8 +138,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let mut conn = connect()?;
             migrate::run_pending(&mut conn)?;
             let result = service::import::run(&mut conn, &cli_caller(), rows).map_err(describe)?;
-            let count = |r: &str| result.data.iter().filter(|row| row.result == r).count();
-            eprintln!("{} created, {} updated, {} unchanged", count("created"), count("updated"), count("unchanged"));
+            let count = |r: Outcome| result.data.iter().filter(|row| row.result == r).count();
+            eprintln!(
+                "{} created, {} updated, {} unchanged",
+                count(Outcome::Created),
+                count(Outcome::Updated),
+                count(Outcome::Unchanged)
+            );
             Ok(())
         }
     }

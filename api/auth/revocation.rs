@@ -14,16 +14,27 @@ use crate::error::AppError;
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
 
 /// The cached set of disabled client ids.
-#[derive(Default)]
 pub struct Revocations {
+    every: Duration,
     inner: Mutex<Option<(Instant, HashSet<Uuid>)>>,
 }
 
+impl Default for Revocations {
+    fn default() -> Self {
+        Self::with_interval(REFRESH_EVERY)
+    }
+}
+
 impl Revocations {
+    /// A cache refreshed at least every `every`.
+    pub fn with_interval(every: Duration) -> Self {
+        Revocations { every, inner: Mutex::new(None) }
+    }
+
     fn cached(&self, client: Uuid) -> Option<bool> {
         let guard = self.inner.lock().ok()?;
         let (at, set) = guard.as_ref()?;
-        (at.elapsed() < REFRESH_EVERY).then(|| set.contains(&client))
+        (at.elapsed() < self.every).then(|| set.contains(&client))
     }
 
     /// True when `client` is disabled; refreshes the list when it is stale.

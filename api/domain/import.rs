@@ -20,9 +20,8 @@ pub struct ImportedRow {
     pub id: Uuid,
     /// The school's ministry number.
     pub ministry_number: String,
-    /// `created`, `updated` or `unchanged`.
-    #[schema(value_type = String, example = "created")]
-    pub result: &'static str,
+    /// What the row did.
+    pub result: super::school::Outcome,
 }
 
 /// The answer of a successful import.

@@ -203,7 +203,7 @@ pub struct SchoolQuery {
     pub officer_id: Option<Uuid>,
     /// With `officer_id`: only assignments of this role.
     pub role: Option<AssignmentRole>,
-    /// `true`: active schools with no current primary SRO.
+    /// `true`: active schools with no current primary SRO; `false`: schools that have one.
     pub unassigned: Option<bool>,
     /// Case- and accent-insensitive search in the name.
     pub q: Option<String>,
@@ -229,6 +229,18 @@ impl SchoolQuery {
         }
         let window = p.finish()?;
         Ok((query, window))
+    }
+}
+
+crate::string_enum! {
+    /// What an upsert by ministry number did.
+    Outcome {
+        /// A new school was created (201 on PUT).
+        Created => "created",
+        /// The school changed; its version was bumped.
+        Updated => "updated",
+        /// Nothing changed; the version was left alone.
+        Unchanged => "unchanged",
     }
 }
 

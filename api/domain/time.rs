@@ -12,7 +12,12 @@ pub fn now() -> NaiveDateTime {
 
 /// Today's date in `America/Toronto`.
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&CITY_TZ).date_naive()
+    today_at(Utc::now())
+}
+
+/// The city's date at instant `now`.
+pub fn today_at(now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&CITY_TZ).date_naive()
 }
 
 /// Renders a stored UTC timestamp as RFC 3339 with a `Z`.
@@ -30,4 +35,28 @@ pub fn parse_timestamp(s: &str) -> Result<NaiveDateTime, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc).naive_utc().trunc_subsecs(6))
         .map_err(|_| "must be an RFC 3339 timestamp (2026-11-22T18:31:43Z)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_is_the_citys_not_utcs() {
+        // 02:30 UTC on 25 November is still the evening of the 24th in Ottawa (UTC-5).
+        let late_evening = DateTime::parse_from_rfc3339("2026-11-25T02:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(today_at(late_evening), parse_date("2026-11-24").unwrap());
+        // In summer the offset is UTC-4.
+        let summer = DateTime::parse_from_rfc3339("2026-07-01T03:59:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(today_at(summer), parse_date("2026-06-30").unwrap());
+        let after = DateTime::parse_from_rfc3339("2026-07-01T04:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(today_at(after), parse_date("2026-07-01").unwrap());
+    }
+
+    #[test]
+    fn timestamps_keep_microseconds_only() {
+        let t = parse_timestamp("2026-11-22T18:31:43.123456789Z").unwrap();
+        assert_eq!(t.and_utc().timestamp_subsec_nanos(), 123_456_000);
+        assert!(parse_timestamp("2026-11-22 18:31").is_err());
+    }
 }

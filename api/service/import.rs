@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::schools::{self, Outcome};
+use super::schools;
 use crate::db::rows;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Caller;
@@ -56,11 +56,7 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
                     row: *i,
                     id: rows::uuid(&row.id)?,
                     ministry_number: row.ministry_number,
-                    result: match outcome {
-                        Outcome::Created => "created",
-                        Outcome::Updated => "updated",
-                        Outcome::Unchanged => "unchanged",
-                    },
+                    result: outcome,
                 }),
                 Ok(None) => {}
                 Err(AppError::NotFound) => errors

@@ -16,22 +16,11 @@ use crate::domain::access::Caller;
 use crate::domain::assignment::AssignmentRole;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
+pub use crate::domain::school::Outcome;
 use crate::domain::school::{merge_patch, NewSchool, School, SchoolKind, SchoolQuery, SchoolSro};
 use crate::domain::validate::FieldError;
 use crate::domain::{new_id, text, time};
 use crate::error::{AppError, AppResult, ConflictCode};
-
-/// What an upsert did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// A new school was created (201 on PUT).
-    Created,
-    /// The school changed; its version was bumped.
-    Updated,
-    /// Nothing changed; the version was left alone.
-    Unchanged,
-}
 
 fn to_wire(row: SchoolRow, sro: Option<SchoolSro>) -> AppResult<School> {
     Ok(School {

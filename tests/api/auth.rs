@@ -248,3 +248,21 @@ async fn without_a_configured_key_the_generated_one_survives_a_restart() {
     assert_eq!(second.get("/v1/me", &token).await.status, 200);
     assert_eq!(first.state.keys().unwrap().kid(), second.state.keys().unwrap().kid());
 }
+
+#[actix_web::test]
+async fn another_instance_refuses_a_disabled_clients_tokens_once_its_list_refreshes() {
+    use sro_api::auth::revocation::{Revocations, REFRESH_EVERY};
+    // Every instance refreshes at least every 30 s, so 60 s is never exceeded.
+    assert!(REFRESH_EVERY <= std::time::Duration::from_secs(30));
+    let app = TestApp::spawn().await;
+    let (id, _) = app.credentials(Role::Board, Some(OCDSB), None).await;
+    let id = uuid::Uuid::parse_str(&id).unwrap();
+    // The other instance's cache, with a short interval so the test need not wait 30 s.
+    let other = Revocations::with_interval(std::time::Duration::from_millis(200));
+    assert!(!other.is_disabled(&app.state.pool, id).await.unwrap());
+    let admin = app.admin().await;
+    assert_eq!(app.post(&format!("/v1/clients/{id}/disable"), &admin, &json!({})).await.status, 200);
+    assert!(!other.is_disabled(&app.state.pool, id).await.unwrap(), "still cached");
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(250)).await;
+    assert!(other.is_disabled(&app.state.pool, id).await.unwrap(), "refreshed from the database");
+}

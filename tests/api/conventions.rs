@@ -179,3 +179,51 @@ async fn a_database_error_is_never_a_500_with_sql() {
     res.assert_problem(422, "validation");
     assert_eq!(res.error_fields(), ["body"]);
 }
+
+/// Captures log lines of this test process (the suite installs no other logger).
+mod capture {
+    use std::sync::{Mutex, OnceLock};
+
+    pub struct Capture(pub Mutex<Vec<String>>);
+
+    impl log::Log for Capture {
+        fn enabled(&self, _: &log::Metadata) -> bool {
+            true
+        }
+        fn log(&self, record: &log::Record) {
+            if let Ok(mut lines) = self.0.lock() {
+                lines.push(format!("{} {}", record.target(), record.args()));
+            }
+        }
+        fn flush(&self) {}
+    }
+
+    pub fn lines() -> &'static Capture {
+        static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
+        CAPTURE.get_or_init(|| {
+            let capture: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+            let _ = log::set_logger(capture);
+            log::set_max_level(log::LevelFilter::Info);
+            capture
+        })
+    }
+}
+
+#[actix_web::test]
+async fn the_access_log_names_route_status_and_request_id_but_never_the_query_or_token() {
+    let capture = capture::lines();
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let req = actix_web::test::TestRequest::get()
+        .uri("/v1/schools?q=Tremblay&board_id=018f0000-0000-7000-8000-000000000001")
+        .insert_header(("authorization", format!("Bearer {admin}")))
+        .insert_header(("x-request-id", "log-check-7"));
+    assert_eq!(app.send(req).await.status, 200);
+    let lines = capture.0.lock().unwrap().clone();
+    let line = lines.iter().find(|l| l.contains("request_id=log-check-7")).expect("an access line");
+    assert!(line.starts_with("sro_api::access GET /v1/schools 200 "), "{line}");
+    assert!(line.contains("ms "), "duration: {line}");
+    let everything = lines.join("\n");
+    assert!(!everything.contains("Tremblay"), "no query strings in logs");
+    assert!(!everything.contains(&admin), "no tokens in logs");
+}

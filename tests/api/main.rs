@@ -9,6 +9,7 @@ mod architecture;
 mod assignments;
 mod auth;
 mod boards;
+mod cli;
 mod clients;
 mod conventions;
 mod import;

@@ -161,3 +161,29 @@ async fn the_service_starts_while_the_database_is_missing_and_serves_once_it_exi
     }
     drop(db);
 }
+
+#[actix_web::test]
+async fn connections_killed_under_the_pool_give_503_not_500_and_the_next_request_recovers() {
+    let Some(admin_url) = db::pg_admin_url() else {
+        return; // SQLite has no server to lose.
+    };
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    assert_eq!(app.get("/v1/schools", &admin).await.status, 200);
+    let name = app.state.config.database_url.rsplit('/').next().unwrap().to_owned();
+    {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        let mut conn = diesel::pg::PgConnection::establish(&admin_url).unwrap();
+        conn.batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+        ))
+        .unwrap();
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(app.get("/v1/schools", &admin).await.status);
+    }
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&200), "broken connections are dropped: {statuses:?}");
+}
