@@ -76,12 +76,15 @@ pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<Assignment
     to_wire(load_visible(conn, caller, id)?)
 }
 
-/// 422s that need the stored school and officer.
-fn check_refs(conn: &mut DbConn, input: &NewAssignment) -> AppResult<Vec<FieldError>> {
+/// 422s that need the stored school and officer. A retired officer can still have an existing
+/// assignment changed (to end it, say), but is never given a new one.
+fn check_refs(conn: &mut DbConn, input: &NewAssignment, officer_unchanged: bool) -> AppResult<Vec<FieldError>> {
     let school_exists =
         crate::db::schema::schools::table.find(input.school_id.to_string()).count().get_result::<i64>(conn)? > 0;
     let mut errors = missing("school_id", school_exists, "school");
-    errors.extend(check_officer(conn, input.officer_id)?);
+    if !officer_unchanged {
+        errors.extend(check_officer(conn, input.officer_id)?);
+    }
     Ok(errors)
 }
 
@@ -143,7 +146,7 @@ fn row_from(input: &NewAssignment, id: String, at: chrono::NaiveDateTime, versio
 pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Assignment> {
     let input = NewAssignment::parse(body).map_err(AppError::Validation)?;
     let row = write_tx(conn, |conn| {
-        let errors = check_refs(conn, &input)?;
+        let errors = check_refs(conn, &input, false)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
@@ -180,7 +183,7 @@ pub fn patch(
         let mut merged = NewAssignment::from(&to_wire(existing.clone())?).to_map();
         merge_patch(&mut merged, patch);
         let input = NewAssignment::parse(&merged).map_err(AppError::Validation)?;
-        let errors = check_refs(conn, &input)?;
+        let errors = check_refs(conn, &input, input.officer_id.to_string() == existing.officer_id)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }

@@ -86,6 +86,21 @@ async fn assignment_input_is_validated_before_anything_is_looked_up() {
 }
 
 #[actix_web::test]
+async fn a_retired_officers_assignment_can_still_be_ended() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let school = app.school(&admin, "123456", OCDSB).await;
+    let officer = app.officer(&admin, "1").await;
+    let created = app.post("/v1/assignments", &admin, &assignment(&school, &officer, "primary", &day(-30), None)).await;
+    assert_eq!(created.status, 201);
+    app.patch(&format!("/v1/officers/{}", officer["id"].as_str().unwrap()), &admin, &json!({"active": false})).await;
+    let path = format!("/v1/assignments/{}", created.body["id"].as_str().unwrap());
+    let ended = app.patch(&path, &admin, &json!({"ends_on": day(-1)})).await;
+    assert_eq!(ended.status, 200, "{}", ended.text);
+    assert_eq!(ended.body["ends_on"], day(-1));
+}
+
+#[actix_web::test]
 async fn a_handover_ends_the_current_primary_the_day_before_in_one_transaction() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
