@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the same route table the server mounts; needs no
 //! database and no server.
 
+use utoipa::openapi::header::Header;
 use utoipa::openapi::path::Operation;
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::OpenApi;
@@ -31,10 +33,19 @@ macro_rules! problem_responses {
 }
 
 fn problem(description: &str) -> Response {
-    ResponseBuilder::new()
+    let mut response = ResponseBuilder::new()
         .description(description)
         .content("application/problem+json", Content::new(Some(Ref::from_schema_name("Problem"))))
-        .build()
+        .build();
+    add_request_id_header(&mut response);
+    response
+}
+
+/// Every answer carries `X-Request-Id`.
+fn add_request_id_header(response: &mut Response) {
+    let mut header = Header::new(Object::with_type(Type::String));
+    header.description = Some("The caller's request id if it sent one, else a new one; also in the server log.".into());
+    response.headers.entry("X-Request-Id".into()).or_insert(RefOr::T(header));
 }
 
 problem_responses! {
@@ -129,11 +140,15 @@ pub fn document() -> Document {
         SecurityScheme::OAuth2(OAuth2::new([Flow::ClientCredentials(ClientCredentials::new("/oauth/token", scopes))])),
     );
     for (path, item) in doc.paths.paths.iter_mut() {
-        if !path.starts_with("/v1/") {
-            continue;
-        }
         for op in operations(item) {
-            add_common_responses(op);
+            for response in op.responses.responses.values_mut() {
+                if let RefOr::T(response) = response {
+                    add_request_id_header(response);
+                }
+            }
+            if path.starts_with("/v1/") {
+                add_common_responses(op);
+            }
         }
     }
     doc
