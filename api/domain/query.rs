@@ -46,6 +46,10 @@ impl Params {
             self.errors.push(FieldError::new(key, "must be given at most once"));
             return None;
         }
+        if first.as_deref().is_some_and(|v| v.contains('\0')) {
+            self.errors.push(FieldError::new(key, "must not contain NUL characters"));
+            return None;
+        }
         first
     }
 

@@ -84,6 +84,10 @@ impl<'a> Fields<'a> {
     pub fn opt_str(&mut self, key: &'static str, max: usize) -> Option<String> {
         match self.get(key) {
             None => None,
+            Some(Value::String(s)) if s.contains('\0') => {
+                self.error(key, "must not contain NUL characters");
+                None
+            }
             Some(Value::String(s)) if s.trim().is_empty() => None,
             Some(Value::String(s)) if s.chars().count() > max => {
                 self.error(key, format!("must be at most {max} characters"));
@@ -114,6 +118,10 @@ impl<'a> Fields<'a> {
     pub fn opt_with<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         match self.get(key) {
             None => None,
+            Some(Value::String(s)) if s.contains('\0') => {
+                self.error(key, "must not contain NUL characters");
+                None
+            }
             Some(Value::String(s)) => match parse(s) {
                 Ok(v) => Some(v),
                 Err(message) => {

@@ -88,6 +88,9 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
 
 /// Finds a board by code (`OCDSB`) or id, for the CLI.
 pub fn resolve(conn: &mut DbConn, code_or_id: &str) -> AppResult<Uuid> {
+    if code_or_id.contains('\0') {
+        return Err(AppError::NotFound);
+    }
     let id: Option<String> = boards::table
         .filter(boards::code.eq(code_or_id.to_ascii_uppercase()).or(boards::id.eq(code_or_id.to_ascii_lowercase())))
         .select(boards::id)

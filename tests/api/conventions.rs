@@ -227,3 +227,18 @@ async fn the_access_log_names_route_status_and_request_id_but_never_the_query_or
     assert!(!everything.contains("Tremblay"), "no query strings in logs");
     assert!(!everything.contains(&admin), "no tokens in logs");
 }
+
+#[actix_web::test]
+async fn nul_characters_are_refused_in_bodies_and_queries_not_a_500() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut body = school_body("123456", Some(OCDSB), "public");
+    body["name"] = json!("Bad\u{0}name");
+    body["postal_code"] = json!("K1A\u{0}0B1");
+    let res = app.post("/v1/schools", &admin, &body).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["name", "postal_code"]);
+    let res = app.get("/v1/schools?q=a%00b", &admin).await;
+    res.assert_problem(400, "bad-request");
+    assert_eq!(res.error_fields(), ["q"]);
+}
