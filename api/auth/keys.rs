@@ -112,7 +112,12 @@ pub fn generate_private_pem() -> Result<String, String> {
 }
 
 fn parse_private(pem: &str) -> Result<SecretKey, String> {
-    let pem = pem.trim();
+    // `openssl ecparam -genkey` writes an EC PARAMETERS block before the key itself.
+    let pem = match pem.find("-----BEGIN EC PRIVATE KEY-----") {
+        Some(start) => &pem[start..],
+        None => pem,
+    }
+    .trim();
     SecretKey::from_pkcs8_pem(pem)
         .or_else(|_| SecretKey::from_sec1_pem(pem))
         .map_err(|_| "JWT_SIGNING_KEY is not a P-256 (ES256) private key in PEM form".to_string())
@@ -148,6 +153,24 @@ mod tests {
         assert_eq!(ring.kid().len(), 43);
         let old_ring = KeyRing::new(&old, &[]).unwrap();
         assert!(ring.decoding_key(old_ring.kid()).is_some());
+    }
+
+    #[test]
+    fn keys_are_read_from_files_and_from_openssl_sec1_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        let pkcs8 = generate_private_pem().unwrap();
+        std::fs::write(&path, &pkcs8).unwrap();
+        let from_file = pem_or_path(path.to_str().unwrap()).unwrap();
+        assert_eq!(KeyRing::new(&from_file, &[]).unwrap().kid(), KeyRing::new(&pkcs8, &[]).unwrap().kid());
+        let secret = SecretKey::from_pkcs8_pem(&pkcs8).unwrap();
+        let sec1 = secret.to_sec1_pem(LineEnding::LF).unwrap();
+        let with_params =
+            format!("-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n{}", sec1.as_str());
+        assert_eq!(KeyRing::new(&with_params, &[]).unwrap().kid(), KeyRing::new(&pkcs8, &[]).unwrap().kid());
+        let escaped = pkcs8.replace('\n', "\\n");
+        assert!(KeyRing::new(&pem_or_path(&escaped).unwrap(), &[]).is_ok(), "a PEM with literal \\n in an env var");
+        assert!(pem_or_path("/no/such/key.pem").unwrap_err().contains("/no/such/key.pem"));
     }
 
     #[test]

@@ -56,3 +56,45 @@ async fn a_graceful_stop_finishes_and_refuses_new_connections() {
     let after = blocking(move || request(addr, "GET", "/healthz", &[], "")).await;
     assert!(after.is_err() || after.unwrap().status == 0);
 }
+
+#[actix_web::test]
+async fn a_request_in_flight_when_shutdown_begins_still_completes() {
+    use sro_api::auth::keys::KeyRing;
+    use sro_api::auth::token::{issue, TokenSettings};
+    use sro_api::domain::access::{Caller, Scope};
+    let db = TestDb::create();
+    let (addr, handle) = start(&db.url, Some(test_signing_key()));
+    let keys = KeyRing::new(&test_signing_key(), &[]).unwrap();
+    let settings = TokenSettings { issuer: "sro-api".into(), audience: "sro-api".into(), ttl_seconds: 600 };
+    let caller = Caller {
+        client_id: uuid::Uuid::now_v7(),
+        role: Role::Admin,
+        board_id: None,
+        officer_id: None,
+        agency_id: None,
+        scopes: Scope::ALL.to_vec(),
+    };
+    let bearer = format!("Bearer {}", issue(&keys, &settings, &caller).unwrap().0);
+    // The largest import allowed: long enough to be in flight when the stop is asked for.
+    let rows: Vec<serde_json::Value> =
+        (0..5000).map(|n| school_body(&format!("{:06}", 100_000 + n), Some(OCDSB), "public")).collect();
+    let body = serde_json::to_string(&rows).unwrap();
+    let client = std::thread::spawn(move || {
+        let res = request(
+            addr,
+            "POST",
+            "/v1/schools/import",
+            &[("Authorization", &bearer), ("Content-Type", "application/json")],
+            &body,
+        );
+        (res, std::time::Instant::now())
+    });
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(150)).await;
+    let stop_asked = std::time::Instant::now();
+    handle.stop(true).await;
+    let (res, answered) = blocking(move || client.join().unwrap()).await;
+    let res = res.expect("an answer, not a dropped connection");
+    assert!(answered > stop_asked, "the request was still in flight when the stop began");
+    assert_eq!(res.status, 200, "{}", &res.body[..res.body.len().min(300)]);
+    assert_eq!(res.json()["data"].as_array().unwrap().len(), 5000, "the whole import was written");
+}
