@@ -261,3 +261,17 @@ async fn an_officer_client_reads_the_directory_but_cannot_write_schools() {
         .await
         .assert_problem(403, "forbidden");
 }
+
+#[actix_web::test]
+async fn many_concurrent_writes_and_reads_never_fail_with_a_locked_database() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let bodies: Vec<serde_json::Value> =
+        (0..24).map(|n| school_body(&format!("{:06}", 300_000 + n), Some(OCDSB), "public")).collect();
+    let writes = futures_util::future::join_all(bodies.iter().map(|b| app.post("/v1/schools", &admin, b)));
+    let reads = futures_util::future::join_all((0..24).map(|_| app.get("/v1/schools?limit=5", &admin)));
+    let (writes, reads) = futures_util::future::join(writes, reads).await;
+    assert!(writes.iter().all(|r| r.status == 201), "{:?}", writes.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(reads.iter().all(|r| r.status == 200), "{:?}", reads.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(ids(&app.get("/v1/schools?limit=100", &admin).await.body).len(), 24);
+}
