@@ -76,14 +76,6 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
-    /// A 400 naming one query parameter or body part.
-    pub fn bad_param(field: impl Into<String>, message: impl Into<String>) -> Self {
-        AppError::BadRequest {
-            detail: "A query parameter is not acceptable.".into(),
-            errors: vec![FieldError::new(field, message)],
-        }
-    }
-
     /// A 409 with its code.
     pub fn conflict(code: ConflictCode, detail: impl Into<String>) -> Self {
         AppError::Conflict { code, detail: detail.into() }

@@ -51,11 +51,6 @@ impl Backend {
             url.split(':').next().unwrap_or_default()
         ))
     }
-
-    /// True for PostgreSQL.
-    pub fn is_postgres(&self) -> bool {
-        matches!(self, Backend::Postgres(_))
-    }
 }
 
 #[cfg(test)]
@@ -65,7 +60,7 @@ mod tests {
     #[test]
     fn the_backend_is_chosen_by_scheme() {
         assert_eq!(Backend::from_url("sqlite://sro.db"), Ok(Backend::Sqlite("sro.db".into())));
-        assert!(Backend::from_url("postgres://u@h/db").unwrap().is_postgres());
+        assert!(matches!(Backend::from_url("postgres://u@h/db"), Ok(Backend::Postgres(_))));
         assert!(Backend::from_url("mysql://x").is_err());
         assert!(Backend::from_url("sro.db").is_err());
         assert!(Backend::from_url("sqlite://:memory:").is_err());

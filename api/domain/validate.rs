@@ -43,16 +43,6 @@ impl<'a> Fields<'a> {
         self.errors.push(FieldError::new(field, message));
     }
 
-    /// True when the object has `key` (even with a null value).
-    pub fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
-    }
-
-    /// True when no error has been recorded so far.
-    pub fn ok(&self) -> bool {
-        self.errors.is_empty()
-    }
-
     fn get(&mut self, key: &'static str) -> Option<&'a Value> {
         self.taken.insert(key);
         match self.map.get(key) {
@@ -184,11 +174,6 @@ impl<'a> Fields<'a> {
                 None
             }
         }
-    }
-
-    /// Marks `key` as known without reading it (read-only fields a PATCH may echo back).
-    pub fn ignore(&mut self, key: &'static str) {
-        self.taken.insert(key);
     }
 
     /// Ends reading: every key not read is an unknown field.
