@@ -46,11 +46,14 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
                 errors.extend(problems);
                 continue;
             }
-            let outcome = if errors.is_empty() {
-                schools::upsert(conn, caller, input, None).map(Some)
-            } else {
-                schools::check_visible(conn, caller, &input.ministry_number).map(|()| None)
-            };
+            // Once a row is bad nothing will be kept, so later rows are only checked.
+            let outcome = schools::find_for_write(conn, caller, &input.ministry_number, None).and_then(|existing| {
+                if errors.is_empty() {
+                    schools::write(conn, input, existing).map(Some)
+                } else {
+                    Ok(None)
+                }
+            });
             match outcome {
                 Ok(Some((row, outcome))) => data.push(ImportedRow {
                     row: *i,

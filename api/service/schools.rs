@@ -183,14 +183,6 @@ pub fn get_by_number(conn: &mut DbConn, caller: &Caller, number: &str) -> AppRes
     to_school(conn, row)
 }
 
-/// 404 when a school with this number exists but the caller may not see it.
-pub fn check_visible(conn: &mut DbConn, caller: &Caller, number: &str) -> AppResult<()> {
-    match find_by_number(conn, number)? {
-        Some(existing) if !visible(caller, &existing)? => Err(AppError::NotFound),
-        _ => Ok(()),
-    }
-}
-
 /// What the request alone says about a school body: parsing, the caller's own board, and on
 /// PUT the path's ministry number. Error paths start with `prefix` (`rows[3].` in an import).
 pub fn prepare(
@@ -297,39 +289,42 @@ pub fn create(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> 
     to_school(conn, row)
 }
 
-/// Writes `input` over the school with its ministry number, or creates it, inside the caller's
-/// transaction. A school the caller may not see is 404.
-pub fn upsert(
+/// The school with this ministry number, if any, checked for the caller (404 if it may not see
+/// it) and for `If-Match` (412; also when there is no such school).
+pub fn find_for_write(
     conn: &mut DbConn,
     caller: &Caller,
-    input: &NewSchool,
+    number: &str,
     if_match: Option<IfMatch>,
-) -> AppResult<(SchoolRow, Outcome)> {
-    match find_by_number(conn, &input.ministry_number)? {
-        None => {
-            if if_match.is_some() {
-                return Err(AppError::PreconditionFailed);
-            }
-            let row = row_from(input, new_id().to_string(), time::now(), 1);
-            diesel::insert_into(schools::table).values(&row).execute(conn)?;
-            Ok((row, Outcome::Created))
-        }
+) -> AppResult<Option<SchoolRow>> {
+    match find_by_number(conn, number)? {
+        None if if_match.is_some() => Err(AppError::PreconditionFailed),
+        None => Ok(None),
+        Some(existing) if !visible(caller, &existing)? => Err(AppError::NotFound),
         Some(existing) => {
-            if !visible(caller, &existing)? {
-                return Err(AppError::NotFound);
-            }
             check_version(if_match, existing.version)?;
-            let mut candidate = row_from(input, existing.id.clone(), existing.created_at, existing.version);
-            candidate.updated_at = existing.updated_at;
-            if candidate == existing {
-                return Ok((existing, Outcome::Unchanged));
-            }
-            candidate.updated_at = time::now();
-            candidate.version = existing.version + 1;
-            diesel::update(schools::table.find(&existing.id)).set(&candidate).execute(conn)?;
-            Ok((candidate, Outcome::Updated))
+            Ok(Some(existing))
         }
     }
+}
+
+/// Writes `input` as a new school or over `existing`, inside the caller's transaction. A write
+/// that changes nothing leaves the row, its `updated_at` and its `version` alone.
+pub fn write(conn: &mut DbConn, input: &NewSchool, existing: Option<SchoolRow>) -> AppResult<(SchoolRow, Outcome)> {
+    let Some(existing) = existing else {
+        let row = row_from(input, new_id().to_string(), time::now(), 1);
+        diesel::insert_into(schools::table).values(&row).execute(conn)?;
+        return Ok((row, Outcome::Created));
+    };
+    let mut candidate = row_from(input, existing.id.clone(), existing.created_at, existing.version);
+    candidate.updated_at = existing.updated_at;
+    if candidate == existing {
+        return Ok((existing, Outcome::Unchanged));
+    }
+    candidate.updated_at = time::now();
+    candidate.version = existing.version + 1;
+    diesel::update(schools::table.find(&existing.id)).set(&candidate).execute(conn)?;
+    Ok((candidate, Outcome::Updated))
 }
 
 /// `PUT /v1/schools/by-ministry-number/{number}`: full replacement or creation.
@@ -342,18 +337,13 @@ pub fn put_by_number(
 ) -> AppResult<(School, Outcome)> {
     let input = prepare(caller, body, "", Some(number)).map_err(AppError::Validation)?;
     let (row, outcome) = write_tx(conn, |conn| {
-        // 404 for another board's school comes before 422s that need the stored boards.
-        if let Some(existing) = find_by_number(conn, number)? {
-            if !visible(caller, &existing)? {
-                return Err(AppError::NotFound);
-            }
-            check_version(if_match, existing.version)?;
-        }
+        // 404 and 412 come before the 422s that need the stored boards.
+        let existing = find_for_write(conn, caller, number, if_match)?;
         let errors = check_board(conn, &input, "")?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        upsert(conn, caller, &input, if_match)
+        write(conn, &input, existing)
     })?;
     Ok((to_school(conn, row)?, outcome))
 }
@@ -399,15 +389,7 @@ pub fn patch(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version);
-        row.updated_at = existing.updated_at;
-        if row == existing {
-            return Ok(existing);
-        }
-        row.updated_at = time::now();
-        row.version = existing.version + 1;
-        diesel::update(schools::table.find(&existing.id)).set(&row).execute(conn)?;
-        Ok(row)
+        Ok(write(conn, &input, Some(existing))?.0)
     })?;
     to_school(conn, row)
 }
