@@ -8,8 +8,8 @@ use crate::domain::access::Scope;
 use crate::domain::officer::{NewOfficer, Officer, OfficerQuery, OfficerSchoolsQuery};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
-use crate::domain::school::{School, SchoolQuery};
-use crate::error::{AppError, AppResult};
+use crate::domain::school::School;
+use crate::error::AppResult;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
 use crate::openapi::{
@@ -145,13 +145,6 @@ pub async fn list_officer_schools(
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let (q, window) = query.parse(OfficerSchoolsQuery::parse)?;
     let id = path_id(&id)?;
-    let page = db::run(&state.pool, move |conn| {
-        if !service::officers::exists(conn, id)? {
-            return Err(AppError::NotFound);
-        }
-        let filter = SchoolQuery { officer_id: Some(id), role: q.role, ..SchoolQuery::default() };
-        service::schools::list(conn, &caller, &filter, &window)
-    })
-    .await?;
+    let page = db::run(&state.pool, move |conn| service::officers::schools(conn, &caller, id, &q, &window)).await?;
     Ok(respond::ok(&page))
 }

@@ -9,10 +9,12 @@ use super::{check_version, keyset, prevalidate};
 use crate::db::rows::{self, OfficerRow};
 use crate::db::schema::{assignments, clients, officers};
 use crate::db::{write_tx, DbConn};
-use crate::domain::officer::{NewOfficer, Officer, OfficerQuery};
+use crate::domain::access::Caller;
+use crate::domain::officer::{NewOfficer, Officer, OfficerQuery, OfficerSchoolsQuery};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 use crate::domain::school::merge_patch;
+use crate::domain::school::{School, SchoolQuery};
 use crate::domain::validate::to_object;
 use crate::domain::{new_id, text, time};
 use crate::error::{AppError, AppResult, ConflictCode};
@@ -55,9 +57,21 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Officer> {
     to_wire(load(conn, id)?)
 }
 
-/// True when the officer exists.
-pub fn exists(conn: &mut DbConn, id: Uuid) -> AppResult<bool> {
-    Ok(officers::table.find(id.to_string()).count().get_result::<i64>(conn)? > 0)
+/// `GET /v1/officers/{id}/schools`: the schools the officer is assigned to today (primary or
+/// backup, `role` narrows), among those the caller may see.
+pub fn schools(
+    conn: &mut DbConn,
+    caller: &Caller,
+    id: Uuid,
+    q: &OfficerSchoolsQuery,
+    window: &Window,
+) -> AppResult<Page<School>> {
+    let found = officers::table.find(id.to_string()).count().get_result::<i64>(conn)?;
+    if found == 0 {
+        return Err(AppError::NotFound);
+    }
+    let filter = SchoolQuery { officer_id: Some(id), role: q.role, ..SchoolQuery::default() };
+    super::schools::list(conn, caller, &filter, window)
 }
 
 fn duplicate_badge() -> AppError {
