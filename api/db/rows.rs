@@ -103,6 +103,17 @@ pub struct SigningKeyRow {
     pub created_at: NaiveDateTime,
 }
 
+macro_rules! keyed {
+    ($($row:ty),+) => {
+        $(impl crate::domain::page::Keyed for $row {
+            fn key(&self) -> (NaiveDateTime, String) {
+                (self.created_at, self.id.clone())
+            }
+        })+
+    };
+}
+keyed!(BoardRow, SchoolRow, OfficerRow, AssignmentRow, ClientRow);
+
 /// Reads a stored id; a bad one is a defect, not the caller's fault.
 pub fn uuid(text: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(text).map_err(|_| AppError::Internal(format!("stored id `{text}` is not a UUID")))

@@ -51,21 +51,25 @@ impl Cursor {
     }
 }
 
+/// A stored record's place in creation order: what a cursor remembers.
+pub trait Keyed {
+    /// `created_at` and `id`.
+    fn key(&self) -> (NaiveDateTime, String);
+}
+
 /// Builds a page from `limit + 1` fetched rows (the extra one only says a next page exists),
 /// converting each row with `map`.
-pub fn paginate<R, T, E>(
+pub fn paginate<R: Keyed, T, E>(
     mut rows: Vec<R>,
-    limit: i64,
-    query: &str,
-    key: impl Fn(&R) -> (NaiveDateTime, String),
+    window: &super::query::Window,
     map: impl FnMut(R) -> Result<T, E>,
 ) -> Result<Page<T>, E> {
-    let more = rows.len() as i64 > limit;
-    rows.truncate(limit.max(0) as usize);
+    let more = rows.len() as i64 > window.limit;
+    rows.truncate(window.limit.max(0) as usize);
     let next_cursor = match (more, rows.last()) {
         (true, Some(last)) => {
-            let (created_at, id) = key(last);
-            Some(Cursor { created_at, id, query: query.to_owned() }.encode())
+            let (created_at, id) = last.key();
+            Some(Cursor { created_at, id, query: window.fingerprint.clone() }.encode())
         }
         _ => None,
     };

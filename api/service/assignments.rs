@@ -68,7 +68,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &AssignmentQuery, window: &Wi
         None => {}
     }
     let found: Vec<AssignmentRow> = keyset!(query, assignments, window).load(conn)?;
-    paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
+    paginate(found, window, to_wire)
 }
 
 /// One assignment.

@@ -37,7 +37,7 @@ pub fn list(conn: &mut DbConn, q: &BoardQuery, window: &Window) -> AppResult<Pag
         query = query.filter(boards::code.eq(code.to_ascii_uppercase()));
     }
     let found: Vec<BoardRow> = keyset!(query, boards, window).load(conn)?;
-    paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
+    paginate(found, window, to_wire)
 }
 
 /// One board.

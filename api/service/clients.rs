@@ -85,7 +85,7 @@ pub fn list(conn: &mut DbConn, query: &ClientQuery, window: &Window) -> AppResul
         q = q.filter(clients::active.eq(active));
     }
     let rows: Vec<ClientRow> = keyset!(q, clients, window).load(conn)?;
-    paginate(rows, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
+    paginate(rows, window, to_wire)
 }
 
 /// One client.

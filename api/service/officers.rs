@@ -49,7 +49,7 @@ pub fn list(conn: &mut DbConn, q: &OfficerQuery, window: &Window) -> AppResult<P
         query = query.filter(officers::name_folded.like(text::contains_pattern(needle)).escape('\\'));
     }
     let found: Vec<OfficerRow> = keyset!(query, officers, window).load(conn)?;
-    paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), to_wire)
+    paginate(found, window, to_wire)
 }
 
 /// One officer.

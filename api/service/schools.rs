@@ -156,7 +156,7 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window
         query = query.filter(schools::name_folded.like(text::contains_pattern(needle)).escape('\\'));
     }
     let found: Vec<SchoolRow> = keyset!(query, schools, window).load(conn)?;
-    let page = paginate(found, window.limit, &window.fingerprint, |r| (r.created_at, r.id.clone()), Ok::<_, AppError>)?;
+    let page = paginate(found, window, Ok::<_, AppError>)?;
     Ok(Page { data: with_sros(conn, page.data)?, next_cursor: page.next_cursor })
 }
 
