@@ -1,10 +1,9 @@
-//! The one error type of the service and its rendering as RFC 9457 problem+json.
+//! The one error type of the service and the RFC 9457 problem body it becomes.
 //!
-//! Every failure on a request path ends up as an [`AppError`]; conversions from Diesel, r2d2 and
-//! actix live here so that status codes are decided in one place.
+//! Every failure on a request path ends up as an [`AppError`]; conversions from Diesel and r2d2
+//! live here so that status codes are decided in one place. The HTTP rendering (headers, the
+//! log line) is in `http::problem`, so that services and the database layer never see actix.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -14,7 +13,7 @@ use crate::domain::validate::FieldError;
 pub const PROBLEM_BASE: &str = "https://sro-api.example/problems/";
 
 /// Seconds a client should wait before retrying after a 503.
-const RETRY_AFTER_SECONDS: &str = "1";
+pub const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The machine-readable reason of a 409.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -97,10 +96,10 @@ impl AppError {
         }
     }
 
-    /// The problem body, without the request id (added when rendered).
-    pub fn to_problem(&self) -> Problem {
+    /// The problem body for the request `request_id`.
+    pub fn to_problem(&self, request_id: Option<String>) -> Problem {
         let (slug, title) = self.slug_and_title();
-        let status = self.status_code().as_u16();
+        let status = self.status();
         let (detail, errors, code) = match self {
             AppError::BadRequest { detail, errors } => (detail.clone(), non_empty(errors), None),
             AppError::Unauthorized(d) | AppError::Forbidden(d) => (d.clone(), None, None),
@@ -120,7 +119,7 @@ impl AppError {
             title: title.into(),
             status,
             detail,
-            request_id: crate::http::request_id::current(),
+            request_id,
             errors,
             code,
         }
@@ -161,41 +160,22 @@ pub struct Problem {
     pub code: Option<ConflictCode>,
 }
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
+impl AppError {
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
         match self {
-            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
-            AppError::Conflict { .. } => StatusCode::CONFLICT,
-            AppError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::BadRequest { .. } => 400,
+            AppError::Unauthorized(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::PreconditionFailed => 412,
+            AppError::PayloadTooLarge { .. } => 413,
+            AppError::UnsupportedMediaType(_) => 415,
+            AppError::Validation(_) => 422,
+            AppError::Unavailable(_) => 503,
+            AppError::Internal(_) => 500,
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            AppError::Internal(cause) => log::error!("internal error: {cause}"),
-            AppError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
-            _ => {}
-        }
-        let mut builder = HttpResponse::build(self.status_code());
-        builder.content_type("application/problem+json");
-        match self {
-            AppError::Unauthorized(_) => {
-                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"sro-api\""));
-            }
-            AppError::Unavailable(_) => {
-                builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
-            }
-            _ => {}
-        }
-        builder.json(self.to_problem())
     }
 }
 
@@ -243,10 +223,16 @@ impl From<r2d2::Error> for AppError {
     }
 }
 
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(err: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(err.to_string())
+/// An error and its sources, joined with `: `, for the log.
+pub fn cause_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
     }
+    text
 }
 
 /// Result alias for request paths.

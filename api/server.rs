@@ -35,7 +35,7 @@ pub fn bootstrap(state: &AppState, backend: &Backend) -> Result<(), String> {
         log::info!("applied migrations: {}", applied.join(", "));
     }
     if state.keys.get().is_none() {
-        let pem = crate::service::signing_key::load_or_create(&mut conn)?;
+        let pem = crate::service::signing_key::load_or_create(&mut conn, crate::auth::keys::generate_private_pem)?;
         let ring = KeyRing::new(&pem, &previous_keys(&state.config)?)?;
         let _ = state.keys.set(Arc::new(ring));
         log::warn!(

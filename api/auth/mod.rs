@@ -4,5 +4,4 @@
 pub mod keys;
 pub mod principal;
 pub mod revocation;
-pub mod secret;
 pub mod token;

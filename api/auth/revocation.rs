@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use crate::db::{self, Pool};
+use crate::db::Pool;
 use crate::error::AppError;
+use crate::http::blocking;
 
 /// How old the cached list may get before a request refreshes it.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(30);
@@ -42,7 +43,7 @@ impl Revocations {
         if let Some(answer) = self.cached(client) {
             return Ok(answer);
         }
-        let set = db::run(pool, crate::service::clients::disabled_ids).await?;
+        let set = blocking::run(pool, crate::service::clients::disabled_ids).await?;
         let answer = set.contains(&client);
         if let Ok(mut guard) = self.inner.lock() {
             *guard = Some((Instant::now(), set));

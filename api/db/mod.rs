@@ -10,7 +10,7 @@ pub mod tx;
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 
-pub use pool::{run, Pool};
+pub use pool::Pool;
 pub use tx::write_tx;
 
 /// The backend type of [`DbConn`] (for boxed queries).

@@ -9,7 +9,6 @@ use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
 use super::{Backend, DbConn};
-use crate::error::AppError;
 
 /// The shared pool.
 pub type Pool = r2d2::Pool<Manager>;
@@ -87,19 +86,4 @@ pub fn build(backend: &Backend, max_size: u32) -> Pool {
         .test_on_check_out(false)
         .error_handler(Box::new(r2d2::LoggingErrorHandler))
         .build_unchecked(Manager::new(backend.clone()))
-}
-
-/// Runs blocking database work off the async executor, with a connection from the pool.
-pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
-where
-    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    // Checkout blocks, so it happens inside the blocking closure too.
-    actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        work(&mut conn)
-    })
-    .await?
 }

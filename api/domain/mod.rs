@@ -11,6 +11,7 @@ pub mod page;
 pub mod postal;
 pub mod query;
 pub mod school;
+pub mod secret;
 pub mod text;
 pub mod time;
 pub mod validate;

@@ -3,12 +3,12 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{Assignment, AssignmentQuery, NewAssignment};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::error::AppResult;
+use crate::http::blocking;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
 use crate::openapi::{ChangeProblems, CreateProblems, ListProblems, NotFound, PreconditionFailed, ReadProblems};
@@ -28,7 +28,7 @@ use crate::state::AppState;
 pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsRead)?.clone();
     let (q, window) = query.parse(AssignmentQuery::parse)?;
-    let page = db::run(&state.pool, move |conn| service::assignments::list(conn, &caller, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::assignments::list(conn, &caller, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -49,7 +49,7 @@ pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<
 pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::AssignmentsWrite)?;
     let body = body.json_object()?;
-    let a = db::run(&state.pool, move |conn| service::assignments::create(conn, &body)).await?;
+    let a = blocking::run(&state.pool, move |conn| service::assignments::create(conn, &body)).await?;
     Ok(respond::created(&a, format!("/v1/assignments/{}", a.id), a.version))
 }
 
@@ -71,7 +71,7 @@ pub async fn get_assignment(
 ) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsRead)?.clone();
     let id = path_id(&id)?;
-    let a = db::run(&state.pool, move |conn| service::assignments::get(conn, &caller, id)).await?;
+    let a = blocking::run(&state.pool, move |conn| service::assignments::get(conn, &caller, id)).await?;
     Ok(respond::ok_versioned(&a, a.version))
 }
 
@@ -99,7 +99,8 @@ pub async fn patch_assignment(
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let a = db::run(&state.pool, move |conn| service::assignments::patch(conn, &caller, id, &changes, pre.0)).await?;
+    let a =
+        blocking::run(&state.pool, move |conn| service::assignments::patch(conn, &caller, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&a, a.version))
 }
 
@@ -123,6 +124,6 @@ pub async fn delete_assignment(
 ) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let id = path_id(&id)?;
-    db::run(&state.pool, move |conn| service::assignments::delete(conn, &caller, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::assignments::delete(conn, &caller, id, pre.0)).await?;
     Ok(respond::no_content())
 }

@@ -3,12 +3,12 @@
 use actix_web::{get, patch, web, HttpResponse};
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::Scope;
 use crate::domain::board::{Board, BoardChanges, BoardQuery};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::error::AppResult;
+use crate::http::blocking;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
 use crate::openapi::{ChangeProblems, ListProblems, ReadProblems};
@@ -28,7 +28,7 @@ use crate::state::AppState;
 pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::BoardsRead)?;
     let (q, window) = query.parse(BoardQuery::parse)?;
-    let page = db::run(&state.pool, move |conn| service::boards::list(conn, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::boards::list(conn, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -46,7 +46,7 @@ pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppSt
 pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::BoardsRead)?;
     let id = path_id(&id)?;
-    let board = db::run(&state.pool, move |conn| service::boards::get(conn, id)).await?;
+    let board = blocking::run(&state.pool, move |conn| service::boards::get(conn, id)).await?;
     Ok(respond::ok_versioned(&board, board.version))
 }
 
@@ -74,6 +74,6 @@ pub async fn patch_board(
     who.require(Scope::BoardsWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let board = db::run(&state.pool, move |conn| service::boards::patch(conn, id, &changes, pre.0)).await?;
+    let board = blocking::run(&state.pool, move |conn| service::boards::patch(conn, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&board, board.version))
 }

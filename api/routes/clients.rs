@@ -3,12 +3,12 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::Scope;
 use crate::domain::client::{Client, ClientQuery, CreatedClient, NewClient};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::error::{AppError, AppResult};
+use crate::http::blocking;
 use crate::http::body::{path_id, Body, RawQuery};
 use crate::http::respond;
 use crate::openapi::{
@@ -37,7 +37,7 @@ use crate::state::AppState;
 pub async fn create_client(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let input = NewClient::parse(&body.json_object()?).map_err(AppError::Validation)?;
-    let created = db::run(&state.pool, move |conn| service::clients::create(conn, input)).await?;
+    let created = blocking::run(&state.pool, move |conn| service::clients::create(conn, input)).await?;
     let location = format!("/v1/clients/{}", created.client.id);
     Ok(respond::created(&created, location, created.client.version))
 }
@@ -53,7 +53,7 @@ pub async fn create_client(who: Principal, body: Body, state: web::Data<AppState
 pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let (q, window) = query.parse(ClientQuery::parse)?;
-    let page = db::run(&state.pool, move |conn| service::clients::list(conn, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::clients::list(conn, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -68,7 +68,7 @@ pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppS
 pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
-    let client = db::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
+    let client = blocking::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
     Ok(respond::ok_versioned(&client, client.version))
 }
 
@@ -89,7 +89,7 @@ pub async fn disable_client(
 ) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
-    let client = db::run(&state.pool, move |conn| service::clients::disable(conn, id)).await?;
+    let client = blocking::run(&state.pool, move |conn| service::clients::disable(conn, id)).await?;
     state.revocations.add(id);
     Ok(respond::ok_versioned(&client, client.version))
 }

@@ -10,9 +10,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::{scopes_to_string, Role, Scope};
 use crate::error::AppResult;
+use crate::http::blocking;
 use crate::http::body::{Body, JSON_LIMIT};
 use crate::service;
 use crate::service::clients::AuthFailure;
@@ -132,7 +132,7 @@ pub async fn issue_token(req: HttpRequest, body: Body, state: web::Data<AppState
         Some(_) => return Ok(token_error(400, "unsupported_grant_type", "Only client_credentials is supported.")),
         None => return Ok(token_error(400, "invalid_request", "grant_type is required.")),
     }
-    let outcome = db::run(&state.pool, move |conn| {
+    let outcome = blocking::run(&state.pool, move |conn| {
         service::clients::authenticate(conn, &client_id, &client_secret, scope.as_deref())
     })
     .await?;
@@ -193,7 +193,7 @@ pub struct Me {
 #[get("/me")]
 pub async fn get_me(who: Principal, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let id = who.caller.client_id;
-    let client = db::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
+    let client = blocking::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
     let caller = who.caller;
     Ok(HttpResponse::Ok().json(Me {
         client_id: caller.client_id,

@@ -3,13 +3,13 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::Scope;
 use crate::domain::officer::{NewOfficer, Officer, OfficerQuery, OfficerSchoolsQuery};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::domain::school::School;
 use crate::error::AppResult;
+use crate::http::blocking;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
 use crate::openapi::{
@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
     let (q, window) = query.parse(OfficerQuery::parse)?;
-    let page = db::run(&state.pool, move |conn| service::officers::list(conn, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::officers::list(conn, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -47,7 +47,7 @@ pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<App
 pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersWrite)?;
     let body = body.json_object()?;
-    let officer = db::run(&state.pool, move |conn| service::officers::create(conn, &body)).await?;
+    let officer = blocking::run(&state.pool, move |conn| service::officers::create(conn, &body)).await?;
     Ok(respond::created(&officer, format!("/v1/officers/{}", officer.id), officer.version))
 }
 
@@ -65,7 +65,7 @@ pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppStat
 pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
     let id = path_id(&id)?;
-    let officer = db::run(&state.pool, move |conn| service::officers::get(conn, id)).await?;
+    let officer = blocking::run(&state.pool, move |conn| service::officers::get(conn, id)).await?;
     Ok(respond::ok_versioned(&officer, officer.version))
 }
 
@@ -93,7 +93,7 @@ pub async fn patch_officer(
     who.require(Scope::OfficersWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let officer = db::run(&state.pool, move |conn| service::officers::patch(conn, id, &changes, pre.0)).await?;
+    let officer = blocking::run(&state.pool, move |conn| service::officers::patch(conn, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&officer, officer.version))
 }
 
@@ -116,7 +116,7 @@ pub async fn delete_officer(
 ) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersWrite)?;
     let id = path_id(&id)?;
-    db::run(&state.pool, move |conn| service::officers::delete(conn, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::officers::delete(conn, id, pre.0)).await?;
     Ok(respond::no_content())
 }
 
@@ -145,6 +145,7 @@ pub async fn list_officer_schools(
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let (q, window) = query.parse(OfficerSchoolsQuery::parse)?;
     let id = path_id(&id)?;
-    let page = db::run(&state.pool, move |conn| service::officers::schools(conn, &caller, id, &q, &window)).await?;
+    let page =
+        blocking::run(&state.pool, move |conn| service::officers::schools(conn, &caller, id, &q, &window)).await?;
     Ok(respond::ok(&page))
 }

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::keys::Jwks;
-use crate::db::{self, migrate};
+use crate::db::migrate;
 use crate::error::{AppError, AppResult};
+use crate::http::blocking;
 use crate::state::AppState;
 
 /// A health answer.
@@ -39,7 +40,7 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let check = db::run(&state.pool, |conn| migrate::is_current(conn).map_err(AppError::Unavailable)).await;
+    let check = blocking::run(&state.pool, |conn| migrate::is_current(conn).map_err(AppError::Unavailable)).await;
     match check {
         Ok(true) if state.is_ready() => HttpResponse::Ok().json(Health { status: "ready".into() }),
         _ => HttpResponse::ServiceUnavailable()

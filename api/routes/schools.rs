@@ -3,7 +3,6 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use crate::auth::principal::Principal;
-use crate::db;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{Assignment, Handover};
 use crate::domain::import::{self as import_file, ImportResult};
@@ -11,6 +10,7 @@ use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::domain::school::{parse_ministry_number, NewSchool, School, SchoolQuery};
 use crate::error::{AppError, AppResult};
+use crate::http::blocking;
 use crate::http::body::{invalid, is_json, parse_json, path_id, Body, Precondition, RawQuery, IMPORT_LIMIT};
 use crate::http::respond;
 use crate::openapi::{
@@ -39,7 +39,7 @@ fn location(school: &School) -> String {
 pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let (q, window) = query.parse(SchoolQuery::parse)?;
-    let page = db::run(&state.pool, move |conn| service::schools::list(conn, &caller, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::schools::list(conn, &caller, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -59,7 +59,7 @@ pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppS
 pub async fn create_school(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsWrite)?.clone();
     let body = body.json_object()?;
-    let school = db::run(&state.pool, move |conn| service::schools::create(conn, &caller, &body)).await?;
+    let school = blocking::run(&state.pool, move |conn| service::schools::create(conn, &caller, &body)).await?;
     Ok(respond::created(&school, location(&school), school.version))
 }
 
@@ -96,7 +96,7 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
         m if is_json(m) => import_file::json_rows(parse_json(&body.bytes(IMPORT_LIMIT)?)?).map_err(invalid)?,
         _ => return Err(AppError::UnsupportedMediaType("The body must be text/csv or application/json.".into())),
     };
-    let result = db::run(&state.pool, move |conn| service::import::run(conn, &caller, rows)).await?;
+    let result = blocking::run(&state.pool, move |conn| service::import::run(conn, &caller, rows)).await?;
     Ok(respond::ok(&result))
 }
 
@@ -118,7 +118,8 @@ pub async fn get_school_by_number(
 ) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
-    let school = db::run(&state.pool, move |conn| service::schools::get_by_number(conn, &caller, &number)).await?;
+    let school =
+        blocking::run(&state.pool, move |conn| service::schools::get_by_number(conn, &caller, &number)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -153,7 +154,8 @@ pub async fn put_school_by_number(
     let body = body.json_object()?;
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
     let (school, outcome) =
-        db::run(&state.pool, move |conn| service::schools::put_by_number(conn, &caller, &number, &body, pre.0)).await?;
+        blocking::run(&state.pool, move |conn| service::schools::put_by_number(conn, &caller, &number, &body, pre.0))
+            .await?;
     Ok(match outcome {
         Outcome::Created => respond::created(&school, location(&school), school.version),
         Outcome::Updated | Outcome::Unchanged => respond::ok_versioned(&school, school.version),
@@ -174,7 +176,7 @@ pub async fn put_school_by_number(
 pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let id = path_id(&id)?;
-    let school = db::run(&state.pool, move |conn| service::schools::get(conn, &caller, id)).await?;
+    let school = blocking::run(&state.pool, move |conn| service::schools::get(conn, &caller, id)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -203,7 +205,8 @@ pub async fn patch_school(
     let caller = who.require(Scope::SchoolsWrite)?.clone();
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let school = db::run(&state.pool, move |conn| service::schools::patch(conn, &caller, id, &changes, pre.0)).await?;
+    let school =
+        blocking::run(&state.pool, move |conn| service::schools::patch(conn, &caller, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -227,7 +230,7 @@ pub async fn delete_school(
 ) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsWrite)?.clone();
     let id = path_id(&id)?;
-    db::run(&state.pool, move |conn| service::schools::delete(conn, &caller, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::schools::delete(conn, &caller, id, pre.0)).await?;
     Ok(respond::no_content())
 }
 
@@ -256,6 +259,7 @@ pub async fn hand_over_school(
     let caller = who.require(Scope::AssignmentsWrite)?.clone();
     let body = body.json_object()?;
     let id = path_id(&id)?;
-    let assignment = db::run(&state.pool, move |conn| service::assignments::handover(conn, &caller, id, &body)).await?;
+    let assignment =
+        blocking::run(&state.pool, move |conn| service::assignments::handover(conn, &caller, id, &body)).await?;
     Ok(respond::created(&assignment, format!("/v1/assignments/{}", assignment.id), assignment.version))
 }

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::keyset;
-use crate::auth::secret;
 use crate::db::rows::{self, ClientRow};
 use crate::db::schema::{boards, clients, officers};
 use crate::db::{write_tx, DbConn};
@@ -15,6 +14,7 @@ use crate::domain::access::{parse_scopes, scopes_to_string, Caller, Scope};
 use crate::domain::client::{Client, ClientQuery, CreatedClient, NewClient};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::Window;
+use crate::domain::secret;
 use crate::domain::{new_id, time};
 use crate::error::{AppError, AppResult};
 

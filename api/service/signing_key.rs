@@ -3,7 +3,6 @@
 
 use diesel::prelude::*;
 
-use crate::auth::keys::generate_private_pem;
 use crate::db::rows::SigningKeyRow;
 use crate::db::schema::signing_keys;
 use crate::db::DbConn;
@@ -11,8 +10,8 @@ use crate::domain::time;
 
 const NAME: &str = "default";
 
-/// Loads the stored key, generating and storing one if there is none yet.
-pub fn load_or_create(conn: &mut DbConn) -> Result<String, String> {
+/// Loads the stored key, storing a new one made by `generate` if there is none yet.
+pub fn load_or_create(conn: &mut DbConn, generate: impl FnOnce() -> Result<String, String>) -> Result<String, String> {
     let find = |conn: &mut DbConn| {
         signing_keys::table
             .find(NAME)
@@ -24,7 +23,7 @@ pub fn load_or_create(conn: &mut DbConn) -> Result<String, String> {
     if let Some(pem) = find(conn)? {
         return Ok(pem);
     }
-    let row = SigningKeyRow { name: NAME.into(), private_pem: generate_private_pem()?, created_at: time::now() };
+    let row = SigningKeyRow { name: NAME.into(), private_pem: generate()?, created_at: time::now() };
     // Two instances starting together may both try: the loser reads the winner's key.
     match diesel::insert_into(signing_keys::table).values(&row).execute(conn) {
         Ok(_) => Ok(row.private_pem),

@@ -157,7 +157,7 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
         let res = err.error_response();
         assert_eq!(res.status().as_u16(), status);
         assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
-        let problem = err.to_problem();
+        let problem = err.to_problem(None);
         assert_eq!(problem.type_, format!("https://sro-api.example/problems/{slug}"));
         assert!(!problem.detail.contains("SELECT") && !problem.detail.contains("secret"), "no internals leak");
         if status == 503 {
@@ -167,7 +167,7 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
             assert!(res.headers().get("www-authenticate").is_some());
         }
     }
-    let conflict = AppError::conflict(ConflictCode::OverlappingAssignment, "x").to_problem();
+    let conflict = AppError::conflict(ConflictCode::OverlappingAssignment, "x").to_problem(None);
     assert_eq!(serde_json::to_value(conflict).unwrap()["code"], "overlapping_assignment");
 }
 

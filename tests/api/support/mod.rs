@@ -129,9 +129,10 @@ impl TestApp {
             officer_id: officer,
             scopes,
         };
-        let created = sro_api::db::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
-            .await
-            .expect("create client");
+        let created =
+            sro_api::http::blocking::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
+                .await
+                .expect("create client");
         self.issue(&Caller {
             client_id: created.client.id,
             role,
@@ -152,9 +153,10 @@ impl TestApp {
             officer_id: None,
             scopes,
         };
-        let created = sro_api::db::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
-            .await
-            .expect("create client");
+        let created =
+            sro_api::http::blocking::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
+                .await
+                .expect("create client");
         (created.client_id.to_string(), created.client_secret)
     }
 

@@ -1,4 +1,4 @@
-//! Client secrets: random, shown once, stored only as Argon2id hashes.
+//! Client secrets: random, shown once, stored only as Argon2id hashes (pure computation).
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};

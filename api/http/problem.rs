@@ -1,0 +1,52 @@
+//! [`AppError`] as an HTTP answer: status, problem+json body, headers, and the log line that
+//! carries the cause under the request id (never sent to the caller).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::error::{AppError, RETRY_AFTER_SECONDS};
+use crate::http::request_id;
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let id = request_id::current();
+        if let Some(line) = log_line(self, id.as_deref()) {
+            match self {
+                AppError::Internal(_) => log::error!("{line}"),
+                _ => log::warn!("{line}"),
+            }
+        }
+        let mut builder = HttpResponse::build(self.status_code());
+        builder.content_type("application/problem+json");
+        match self {
+            AppError::Unauthorized(_) => {
+                builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"sro-api\""));
+            }
+            AppError::Unavailable(_) => {
+                builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
+            _ => {}
+        }
+        builder.json(self.to_problem(id))
+    }
+}
+
+/// The log line for an error worth logging (500 and 503): the cause and the request id.
+pub fn log_line(err: &AppError, request_id: Option<&str>) -> Option<String> {
+    let id = request_id.unwrap_or("-");
+    match err {
+        AppError::Internal(cause) => Some(format!("internal error request_id={id}: {cause}")),
+        AppError::Unavailable(cause) => Some(format!("database unavailable request_id={id}: {cause}")),
+        _ => None,
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(crate::error::cause_chain(&err))
+    }
+}
