@@ -12,6 +12,7 @@ mod boards;
 mod cli;
 mod clients;
 mod conventions;
+mod document;
 mod import;
 mod migrations;
 mod officers;
