@@ -3,7 +3,7 @@
 
 use utoipa::openapi::header::Header;
 use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::schema::{Object, Schema, Type};
 use utoipa::openapi::security::{ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::OpenApi;
@@ -95,6 +95,56 @@ problem_sets! {
         "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
     /// The problems a DELETE can answer.
     DeleteProblems => ["404" => NotFound, "409" => Conflict, "412" => PreconditionFailed],
+}
+
+/// A body schema derived from another: the same properties and rules, with `optional` no
+/// longer required (all of them for a merge patch).
+fn relaxed<T: utoipa::PartialSchema>(optional: Option<&[&str]>, description: &str) -> RefOr<Schema> {
+    match T::schema() {
+        RefOr::T(Schema::Object(mut object)) => {
+            match optional {
+                Some(fields) => object.required.retain(|f| !fields.contains(&f.as_str())),
+                None => object.required.clear(),
+            }
+            object.description = Some(description.to_owned());
+            RefOr::T(Schema::Object(object))
+        }
+        other => other,
+    }
+}
+
+macro_rules! relaxed_bodies {
+    ($($(#[doc = $doc:literal])+ $name:ident = $base:ty, $optional:expr;)+) => {
+        $(
+            $(#[doc = $doc])+
+            pub struct $name;
+
+            impl utoipa::PartialSchema for $name {
+                fn schema() -> RefOr<Schema> {
+                    let doc: Vec<&str> = vec![$($doc.trim()),+];
+                    relaxed::<$base>($optional, &doc.join(" "))
+                }
+            }
+
+            impl utoipa::ToSchema for $name {}
+        )+
+    };
+}
+
+relaxed_bodies! {
+    /// `PATCH /v1/schools/{id}` (JSON merge patch): any of the fields of `NewSchool`, with the
+    /// same rules; null clears an optional field.
+    SchoolPatch = crate::domain::school::NewSchool, None;
+    /// `PUT /v1/schools/by-ministry-number/{number}`: the body of `POST /v1/schools`;
+    /// `ministry_number` may be left out and must equal the path's if given.
+    SchoolReplacement = crate::domain::school::NewSchool, Some(&["ministry_number"]);
+    /// `PATCH /v1/officers/{id}` (JSON merge patch): any of the fields of `NewOfficer`.
+    OfficerPatch = crate::domain::officer::NewOfficer, None;
+    /// `PATCH /v1/assignments/{id}` (JSON merge patch): any of the fields of `NewAssignment`;
+    /// end an assignment by setting `ends_on`.
+    AssignmentPatch = crate::domain::assignment::NewAssignment, None;
+    /// `PATCH /v1/boards/{id}` (JSON merge patch): any of the fields an admin may change.
+    BoardPatch = crate::domain::board::BoardChanges, None;
 }
 
 /// The root of the document; paths come from the route table.

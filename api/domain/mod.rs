@@ -8,6 +8,7 @@ pub mod client;
 pub mod import;
 pub mod officer;
 pub mod page;
+pub mod pattern;
 pub mod postal;
 pub mod query;
 pub mod school;

@@ -40,15 +40,19 @@ pub struct Officer {
 #[serde(deny_unknown_fields)]
 pub struct NewOfficer {
     /// 1 to 20 letters, digits or hyphens; unique.
-    #[schema(example = "4521")]
+    #[schema(example = "4521", pattern = "^[A-Za-z0-9-]{1,20}$")]
     pub badge_number: String,
     /// Given name.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
     pub first_name: String,
     /// Family name.
+    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
     pub last_name: String,
     /// Work email.
+    #[schema(max_length = 254, pattern = "^[^\\u0000- @\\u007f]+@[^\\u0000- @.\\u007f]+(\\.[^\\u0000- @.\\u007f]+)+$")]
     pub email: Option<String>,
     /// Work phone.
+    #[schema(max_length = 40, pattern = "^[^\\u0000]*$")]
     pub phone: Option<String>,
     /// Defaults to true; false retires the officer.
     #[serde(default = "default_true")]
@@ -60,8 +64,7 @@ fn default_true() -> bool {
 }
 
 fn parse_badge(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty() && s.len() <= 20 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok {
+    if super::pattern::matches(super::pattern::BADGE, s) {
         Ok(s.to_owned())
     } else {
         Err("must be 1 to 20 letters, digits or hyphens".into())
@@ -69,12 +72,7 @@ fn parse_badge(s: &str) -> Result<String, String> {
 }
 
 fn parse_email(s: &str) -> Result<String, String> {
-    let ok = s.len() <= 254
-        && !s.contains(char::is_whitespace)
-        && s.split_once('@').is_some_and(|(user, host)| {
-            !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
-        });
-    if ok {
+    if s.chars().count() <= 254 && super::pattern::matches(super::pattern::EMAIL, s) {
         Ok(s.to_owned())
     } else {
         Err("must be an email address".into())

@@ -92,9 +92,10 @@ pub struct NewSchool {
     /// A board client may leave it out: its own board is used.
     pub board_id: Option<Uuid>,
     /// Six digits, as a string. On PUT it may be left out, and must equal the path's if given.
-    #[schema(example = "000566")]
+    #[schema(example = "000566", pattern = "^[0-9]{6}$")]
     pub ministry_number: String,
     /// Name, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
     pub name: String,
     /// Grades taught.
     pub level: Level,
@@ -103,13 +104,16 @@ pub struct NewSchool {
     /// Must be the board's kind for a board's school.
     pub kind: SchoolKind,
     /// Street address.
+    #[schema(max_length = 200, pattern = "^[^\\u0000]*$")]
     pub street: Option<String>,
     /// City or community.
+    #[schema(max_length = 100, pattern = "^[^\\u0000]*$")]
     pub city: Option<String>,
     /// Any case, with or without a space or hyphen; stored as `K1A 0B1`.
-    #[schema(example = "k2s1g8")]
+    #[schema(example = "k2s1g8", pattern = "^[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][ -]?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9]$")]
     pub postal_code: Option<String>,
     /// Main phone number.
+    #[schema(max_length = 40, pattern = "^[^\\u0000]*$")]
     pub phone: Option<String>,
     /// Defaults to true.
     #[serde(default = "default_true")]
@@ -123,7 +127,7 @@ fn default_true() -> bool {
 
 /// Checks a Ministry school number: exactly six digits.
 pub fn parse_ministry_number(s: &str) -> Result<String, String> {
-    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+    if super::pattern::matches(super::pattern::SCHOOL_NUMBER, s) {
         Ok(s.to_owned())
     } else {
         Err("must be six digits, as a string".into())

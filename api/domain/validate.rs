@@ -78,7 +78,7 @@ impl<'a> Fields<'a> {
                 self.error(key, "must not contain NUL characters");
                 None
             }
-            Some(Value::String(s)) if s.trim().is_empty() => None,
+            Some(Value::String(s)) if super::pattern::is_blank(s) => None,
             Some(Value::String(s)) if s.chars().count() > max => {
                 self.error(key, format!("must be at most {max} characters"));
                 None
@@ -201,6 +201,10 @@ pub fn to_object<T: Serialize>(value: &T) -> Map<String, Value> {
 
 /// Parses a UUID or says so.
 pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, String> {
+    // Only the hyphenated form the API writes; braces, `urn:uuid:` and bare hex are not ids here.
+    if s.len() != 36 {
+        return Err("must be a UUID".into());
+    }
     uuid::Uuid::parse_str(s).map_err(|_| "must be a UUID".into())
 }
 

@@ -81,7 +81,7 @@ pub async fn get_assignment(
 #[utoipa::path(
     tag = "assignments",
     params(("id" = uuid::Uuid, Path, description = "Assignment id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
-    request_body(content = NewAssignment, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    request_body(content = crate::openapi::AssignmentPatch, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed assignment", body = Assignment, headers(("ETag" = String))),
         ChangeProblems

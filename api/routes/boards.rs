@@ -4,7 +4,7 @@ use actix_web::{get, patch, web, HttpResponse};
 
 use crate::auth::principal::Principal;
 use crate::domain::access::Scope;
-use crate::domain::board::{Board, BoardChanges, BoardQuery};
+use crate::domain::board::{Board, BoardQuery};
 use crate::domain::page::Page;
 use crate::domain::query::ListParams;
 use crate::error::AppResult;
@@ -56,7 +56,7 @@ pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<A
 #[utoipa::path(
     tag = "boards",
     params(("id" = uuid::Uuid, Path, description = "Board id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on, as in `ETag`")),
-    request_body(content = BoardChanges, description = "Fields to change", content_type = "application/merge-patch+json"),
+    request_body(content = crate::openapi::BoardPatch, description = "Fields to change", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed board", body = Board, headers(("ETag" = String))),
         ChangeProblems

@@ -75,7 +75,7 @@ pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data
 #[utoipa::path(
     tag = "officers",
     params(("id" = uuid::Uuid, Path, description = "Officer id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
-    request_body(content = NewOfficer, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    request_body(content = crate::openapi::OfficerPatch, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed officer", body = Officer, headers(("ETag" = String))),
         ChangeProblems

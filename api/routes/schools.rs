@@ -134,7 +134,7 @@ pub async fn get_school_by_number(
         ("number" = String, Path, description = "Six-digit ministry number"),
         ("If-Match" = Option<String>, Header, description = "The version the change is based on")
     ),
-    request_body = NewSchool,
+    request_body = crate::openapi::SchoolReplacement,
     responses(
         (status = 200, description = "Replaced, or unchanged", body = School, headers(("ETag" = String))),
         (status = 201, description = "Created", body = School, headers(("Location" = String), ("ETag" = String))),
@@ -187,7 +187,7 @@ pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<
 #[utoipa::path(
     tag = "schools",
     params(("id" = uuid::Uuid, Path, description = "School id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
-    request_body(content = NewSchool, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    request_body(content = crate::openapi::SchoolPatch, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed school", body = School, headers(("ETag" = String))),
         ChangeProblems
