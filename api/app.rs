@@ -5,11 +5,12 @@ use std::sync::Arc;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{web, App, HttpResponse};
+use actix_web::{web, App, HttpRequest, HttpResponse};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::error::AppError;
+use crate::http::methods::KnownRoutes;
 use crate::http::request_id::RequestId;
 use crate::routes;
 use crate::state::AppState;
@@ -17,6 +18,13 @@ use crate::state::AppState;
 /// The pre-rendered OpenAPI document, byte-identical to `openapi/openapi.json`.
 #[derive(Clone)]
 pub struct OpenApiText(pub Arc<String>);
+
+impl OpenApiText {
+    /// The document rendered once.
+    pub fn render() -> Self {
+        OpenApiText(Arc::new(crate::openapi::render()))
+    }
+}
 
 async fn openapi_json(doc: web::Data<OpenApiText>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(doc.0.as_str().to_owned())
@@ -26,14 +34,19 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::MovedPermanently().insert_header((header::LOCATION, "/docs/")).finish()
 }
 
-async fn not_found() -> Result<HttpResponse, AppError> {
-    Err(AppError::NotFound)
+/// No route matched: 405 with `Allow` if the path is known under other methods, else 404.
+async fn unmatched(req: HttpRequest, known: web::Data<KnownRoutes>) -> Result<HttpResponse, AppError> {
+    match known.allowed(req.path()) {
+        Some(allow) => Err(AppError::MethodNotAllowed { allow }),
+        None => Err(AppError::NotFound),
+    }
 }
 
 /// Builds the application around `state`.
 pub fn build(
     state: AppState,
     openapi: OpenApiText,
+    known: KnownRoutes,
 ) -> App<
     impl ServiceFactory<
         ServiceRequest,
@@ -47,13 +60,14 @@ pub fn build(
         .into_utoipa_app()
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(openapi))
+        .app_data(web::Data::new(known))
         .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
         .configure(routes::configure)
         .into_app()
         .route("/openapi.json", web::get().to(openapi_json))
         .route("/docs", web::get().to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])))
-        .default_service(web::to(not_found))
+        .default_service(web::to(unmatched))
         // Outermost: every response, errors and 404s included, gets the request id and a log line.
         .wrap(RequestId)
 }

@@ -46,6 +46,9 @@ pub enum AppError {
     /// 404: absent, or present but outside what the caller may see.
     #[error("not found")]
     NotFound,
+    /// 405: the path exists but does not answer this method; `Allow` lists those it does.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<&'static str> },
     /// 409: the stored data forbids the change.
     #[error("conflict ({code:?}): {detail}")]
     Conflict { code: ConflictCode, detail: String },
@@ -86,6 +89,7 @@ impl AppError {
             AppError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             AppError::Forbidden(_) => ("forbidden", "Forbidden"),
             AppError::NotFound => ("not-found", "Not found"),
+            AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             AppError::Conflict { .. } => ("conflict", "Conflict"),
             AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
@@ -105,6 +109,9 @@ impl AppError {
             AppError::Unauthorized(d) | AppError::Forbidden(d) => (d.clone(), None, None),
             AppError::UnsupportedMediaType(d) => (d.clone(), None, None),
             AppError::NotFound => ("No such record.".into(), None, None),
+            AppError::MethodNotAllowed { allow } => {
+                (format!("This path answers {} only.", allow.join(", ")), None, None)
+            }
             AppError::Conflict { code, detail } => (detail.clone(), None, Some(*code)),
             AppError::PreconditionFailed => {
                 ("If-Match does not name the current version; fetch the record again.".into(), None, None)
@@ -168,6 +175,7 @@ impl AppError {
             AppError::Unauthorized(_) => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
+            AppError::MethodNotAllowed { .. } => 405,
             AppError::Conflict { .. } => 409,
             AppError::PreconditionFailed => 412,
             AppError::PayloadTooLarge { .. } => 413,

@@ -9,6 +9,7 @@ use crate::auth::keys::{pem_or_path, KeyRing};
 use crate::config::{redact_url, Config};
 use crate::db::pool::{self, Manager};
 use crate::db::{migrate, Backend};
+use crate::http::methods::KnownRoutes;
 use crate::state::AppState;
 
 /// How long to wait between start-up attempts while the database is down.
@@ -83,8 +84,9 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
     let listener = TcpListener::bind(bind_addr).map_err(|e| format!("cannot listen on {bind_addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let grace = state.config.shutdown_grace_seconds;
-    let openapi = OpenApiText(Arc::new(crate::openapi::render()));
-    let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi.clone()))
+    let openapi = OpenApiText::render();
+    let known = KnownRoutes::from_document(&crate::openapi::document());
+    let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi.clone(), known.clone()))
         .listen(listener)
         .map_err(|e| e.to_string())?
         // In-flight requests get this long to finish after SIGTERM/SIGINT.

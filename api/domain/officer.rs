@@ -43,10 +43,18 @@ pub struct NewOfficer {
     #[schema(example = "4521", pattern = "^[A-Za-z0-9-]{1,20}$")]
     pub badge_number: String,
     /// Given name.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$"
+    )]
     pub first_name: String,
     /// Family name.
-    #[schema(min_length = 1, max_length = 100, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$"
+    )]
     pub last_name: String,
     /// Work email.
     #[schema(max_length = 254, pattern = "^[^\\u0000- @\\u007f]+@[^\\u0000- @.\\u007f]+(\\.[^\\u0000- @.\\u007f]+)+$")]

@@ -25,7 +25,8 @@ mod tests {
 
     #[test]
     fn refuses_letters_canada_post_does_not_use() {
-        for input in ["D1A 0B1", "W1A 0B1", "K1O 0B1", "K1A 0Q1", "K1A0B", "K1A 0B12", "12345", "K1A  0B1", " K1A0B1 "] {
+        for input in ["D1A 0B1", "W1A 0B1", "K1O 0B1", "K1A 0Q1", "K1A0B", "K1A 0B12", "12345", "K1A  0B1", " K1A0B1 "]
+        {
             assert!(normalise(input).is_err(), "{input}");
         }
     }

@@ -95,7 +95,11 @@ pub struct NewSchool {
     #[schema(example = "000566", pattern = "^[0-9]{6}$")]
     pub ministry_number: String,
     /// Name, 1 to 200 characters.
-    #[schema(min_length = 1, max_length = 200, pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000]*[^\\u0000\\t-\\r \\u001c-\\u001f\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff][^\\u0000]*$"
+    )]
     pub name: String,
     /// Grades taught.
     pub level: Level,
@@ -110,7 +114,10 @@ pub struct NewSchool {
     #[schema(max_length = 100, pattern = "^[^\\u0000]*$")]
     pub city: Option<String>,
     /// Any case, with or without a space or hyphen; stored as `K1A 0B1`.
-    #[schema(example = "k2s1g8", pattern = "^[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][ -]?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9]$")]
+    #[schema(
+        example = "k2s1g8",
+        pattern = "^[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][ -]?[0-9][ABCEGHJ-NPRSTV-Zabceghj-nprstv-z][0-9]$"
+    )]
     pub postal_code: Option<String>,
     /// Main phone number.
     #[schema(max_length = 40, pattern = "^[^\\u0000]*$")]

@@ -3,6 +3,7 @@
 
 pub mod blocking;
 pub mod body;
+pub mod methods;
 pub mod problem;
 pub mod request_id;
 pub mod respond;

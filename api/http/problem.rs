@@ -29,6 +29,9 @@ impl ResponseError for AppError {
             AppError::Unavailable(_) => {
                 builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
             }
+            AppError::MethodNotAllowed { allow } => {
+                builder.insert_header((header::ALLOW, allow.join(", ")));
+            }
             _ => {}
         }
         builder.json(self.to_problem(id))

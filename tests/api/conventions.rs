@@ -145,6 +145,7 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
         (AppError::Unauthorized("x".into()), 401, "unauthorized"),
         (AppError::Forbidden("x".into()), 403, "forbidden"),
         (AppError::NotFound, 404, "not-found"),
+        (AppError::MethodNotAllowed { allow: vec!["GET"] }, 405, "method-not-allowed"),
         (AppError::conflict(ConflictCode::Duplicate, "x"), 409, "conflict"),
         (AppError::PreconditionFailed, 412, "precondition-failed"),
         (AppError::PayloadTooLarge { limit: 1 }, 413, "payload-too-large"),
@@ -165,6 +166,9 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
         }
         if status == 401 {
             assert!(res.headers().get("www-authenticate").is_some());
+        }
+        if status == 405 {
+            assert_eq!(res.headers().get("allow").unwrap(), "GET");
         }
     }
     let conflict = AppError::conflict(ConflictCode::OverlappingAssignment, "x").to_problem(None);
@@ -241,4 +245,24 @@ async fn nul_characters_are_refused_in_bodies_and_queries_not_a_500() {
     let res = app.get("/v1/schools?q=a%00b", &admin).await;
     res.assert_problem(400, "bad-request");
     assert_eq!(res.error_fields(), ["q"]);
+}
+
+#[actix_web::test]
+async fn a_known_path_with_the_wrong_method_is_405_naming_the_allowed_ones() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let trace = app.send(actix_web::test::TestRequest::default().method(Method::TRACE).uri("/v1/me")).await;
+    trace.assert_problem(405, "method-not-allowed");
+    assert_eq!(trace.header("allow").as_deref(), Some("GET"));
+    let token = app.get("/oauth/token", "").await;
+    token.assert_problem(405, "method-not-allowed");
+    assert_eq!(token.header("allow").as_deref(), Some("POST"));
+    let schools = app.delete("/v1/schools", &admin).await;
+    schools.assert_problem(405, "method-not-allowed");
+    assert_eq!(schools.header("allow").as_deref(), Some("GET, POST"));
+    let id = uuid::Uuid::now_v7();
+    let one = app.put(&format!("/v1/schools/{id}"), &admin, &json!({})).await;
+    assert_eq!(one.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
+    // An unknown path stays 404.
+    app.delete("/v1/nothing-here", &admin).await.assert_problem(404, "not-found");
 }

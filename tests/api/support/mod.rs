@@ -99,8 +99,8 @@ impl TestApp {
     pub async fn on(db: TestDb, config: Config) -> TestApp {
         let (state, _) =
             actix_web::web::block(move || sro_api::server::prepare(config)).await.expect("block").expect("prepare");
-        let openapi = OpenApiText(std::sync::Arc::new(sro_api::openapi::render()));
-        let service = Rc::new(test::init_service(app::build(state.clone(), openapi)).await);
+        let known = sro_api::http::methods::KnownRoutes::from_document(&sro_api::openapi::document());
+        let service = Rc::new(test::init_service(app::build(state.clone(), OpenApiText::render(), known)).await);
         let call: Call = Rc::new(move |req| {
             let service = Rc::clone(&service);
             Box::pin(async move {
