@@ -128,8 +128,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Import { command: ImportCommand::Schools { file } } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let rows = if file.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")) {
-                let value =
-                    serde_json::from_slice(&bytes).map_err(|e| format!("{}: not JSON ({e})", file.display()))?;
+                let value = crate::domain::json::parse_strict(&bytes).map_err(|e| match e {
+                    crate::domain::json::JsonError::Syntax { line, column } => {
+                        format!("{}: not JSON (line {line}, column {column})", file.display())
+                    }
+                    crate::domain::json::JsonError::DuplicateKey(path) => {
+                        format!("{}: the key {path} appears more than once", file.display())
+                    }
+                })?;
                 import::json_rows(value)
             } else {
                 import::csv_rows(&bytes)

@@ -23,6 +23,8 @@ pub struct Config {
     pub db_pool_size: u32,
     /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may take to finish (default 30).
     pub shutdown_grace_seconds: u64,
+    /// `BODY_TIMEOUT_SECONDS`: how long a request body may take to arrive (default 30), else 408.
+    pub body_timeout_seconds: u64,
 }
 
 impl fmt::Debug for Config {
@@ -37,6 +39,7 @@ impl fmt::Debug for Config {
             .field("token_ttl_seconds", &self.token_ttl_seconds)
             .field("db_pool_size", &self.db_pool_size)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
+            .field("body_timeout_seconds", &self.body_timeout_seconds)
             .finish()
     }
 }
@@ -65,6 +68,7 @@ impl Default for Config {
             token_ttl_seconds: 900,
             db_pool_size: 10,
             shutdown_grace_seconds: 30,
+            body_timeout_seconds: 30,
         }
     }
 }
@@ -99,6 +103,7 @@ impl Config {
             token_ttl_seconds: number("TOKEN_TTL_SECONDS", d.token_ttl_seconds, 60)?,
             db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
             shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)? as u64,
+            body_timeout_seconds: number("BODY_TIMEOUT_SECONDS", d.body_timeout_seconds as i64, 1)? as u64,
         })
     }
 }

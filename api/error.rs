@@ -49,6 +49,9 @@ pub enum AppError {
     /// 405: the path exists but does not answer this method; `Allow` lists those it does.
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<&'static str> },
+    /// 408: the body did not arrive in time.
+    #[error("request body timeout")]
+    RequestTimeout { seconds: u64 },
     /// 409: the stored data forbids the change.
     #[error("conflict ({code:?}): {detail}")]
     Conflict { code: ConflictCode, detail: String },
@@ -90,6 +93,7 @@ impl AppError {
             AppError::Forbidden(_) => ("forbidden", "Forbidden"),
             AppError::NotFound => ("not-found", "Not found"),
             AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            AppError::RequestTimeout { .. } => ("request-timeout", "Request timeout"),
             AppError::Conflict { .. } => ("conflict", "Conflict"),
             AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
@@ -111,6 +115,9 @@ impl AppError {
             AppError::NotFound => ("No such record.".into(), None, None),
             AppError::MethodNotAllowed { allow } => {
                 (format!("This path answers {} only.", allow.join(", ")), None, None)
+            }
+            AppError::RequestTimeout { seconds } => {
+                (format!("The body did not arrive within {seconds} seconds."), None, None)
             }
             AppError::Conflict { code, detail } => (detail.clone(), None, Some(*code)),
             AppError::PreconditionFailed => {
@@ -176,6 +183,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::MethodNotAllowed { .. } => 405,
+            AppError::RequestTimeout { .. } => 408,
             AppError::Conflict { .. } => 409,
             AppError::PreconditionFailed => 412,
             AppError::PayloadTooLarge { .. } => 413,

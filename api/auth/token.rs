@@ -23,6 +23,9 @@ pub struct Claims {
     pub exp: i64,
     /// Issued at, seconds since the epoch.
     pub iat: i64,
+    /// Not before, seconds since the epoch (optional; honoured with the same skew as `exp`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub nbf: Option<i64>,
     /// Unique token id.
     pub jti: String,
     /// Space-separated scopes.
@@ -61,6 +64,7 @@ pub fn issue(keys: &KeyRing, settings: &TokenSettings, caller: &Caller) -> Resul
         aud: settings.audience.clone(),
         exp,
         iat: now,
+        nbf: None,
         jti: Uuid::now_v7().to_string(),
         scope: scopes_to_string(&caller.scopes),
         role: caller.role.to_string(),
@@ -84,6 +88,7 @@ pub fn verify(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<(
     let key = keys.decoding_key(&kid).ok_or("unknown kid")?;
     let mut validation = Validation::new(Algorithm::ES256);
     validation.leeway = LEEWAY_SECONDS;
+    validation.validate_nbf = true;
     validation.set_audience(&[&settings.audience]);
     validation.set_issuer(&[&settings.issuer]);
     validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
@@ -148,5 +153,33 @@ mod tests {
         wrong_iss.issuer = "other".into();
         assert!(verify(&keys, &wrong_iss, &token).is_err());
         assert!(verify(&other, &settings(), &token).is_err());
+    }
+
+    #[test]
+    fn a_token_not_valid_yet_is_refused_beyond_the_skew() {
+        let keys = KeyRing::new(&generate_private_pem().unwrap(), &[]).unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let sign = |nbf: i64| {
+            let who = caller();
+            let claims = Claims {
+                iss: "sro-api".into(),
+                sub: who.client_id.to_string(),
+                aud: "sro-api".into(),
+                exp: now + 600,
+                iat: now,
+                nbf: Some(nbf),
+                jti: "j".into(),
+                scope: "schools:read".into(),
+                role: "board".into(),
+                board_id: who.board_id.map(|b| b.to_string()),
+                officer_id: None,
+                agency_id: None,
+            };
+            let mut header = Header::new(Algorithm::ES256);
+            header.kid = Some(keys.kid().to_owned());
+            jsonwebtoken::encode(&header, &claims, keys.encoding_key()).unwrap()
+        };
+        assert!(verify(&keys, &settings(), &sign(now + 120)).is_err(), "nbf two minutes ahead");
+        assert!(verify(&keys, &settings(), &sign(now + 10)).is_ok(), "nbf within the 30 s skew");
     }
 }

@@ -6,6 +6,7 @@ pub mod assignment;
 pub mod board;
 pub mod client;
 pub mod import;
+pub mod json;
 pub mod officer;
 pub mod page;
 pub mod pattern;

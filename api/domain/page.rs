@@ -44,6 +44,9 @@ impl Cursor {
     pub fn decode(text: &str, query: &str) -> Result<Cursor, String> {
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a valid cursor".to_string())?;
         let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| "is not a valid cursor".to_string())?;
+        if super::validate::parse_uuid(&cursor.id).is_err() {
+            return Err("is not a valid cursor".into());
+        }
         if cursor.query != query {
             return Err("was issued for a different query".into());
         }
@@ -82,8 +85,11 @@ mod tests {
 
     #[test]
     fn a_cursor_only_continues_its_own_query() {
-        let c = Cursor { created_at: chrono::DateTime::UNIX_EPOCH.naive_utc(), id: "x".into(), query: "a".into() };
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        let c = Cursor { created_at: at, id: "018f0000-0000-7000-8000-000000000001".into(), query: "a".into() };
         let text = c.encode();
+        let forged = Cursor { created_at: at, id: "' OR 1=1 --".into(), query: "a".into() };
+        assert!(Cursor::decode(&forged.encode(), "a").is_err(), "an id inside a cursor must be a UUID");
         assert_eq!(Cursor::decode(&text, "a").unwrap(), c);
         assert!(Cursor::decode(&text, "b").is_err());
         assert!(Cursor::decode("!!", "a").is_err());

@@ -30,11 +30,23 @@ pub struct Params {
 }
 
 impl Params {
-    /// Splits a raw query string; a malformed one is named as `query`.
+    /// Splits a raw query string. A bad percent-escape (`%zz`) or one that does not decode to
+    /// UTF-8 is an error naming its parameter (or `query` when the name itself is bad).
     pub fn new(raw: &str) -> Result<Params, Vec<FieldError>> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
-            .map_err(|_| vec![FieldError::new("query", "is not a valid query string")])?;
-        Ok(Params { pairs, taken: HashSet::new(), errors: Vec::new() })
+        let mut pairs = Vec::new();
+        let mut errors = Vec::new();
+        for part in raw.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            match (percent_decode(key), percent_decode(value)) {
+                (Some(k), Some(v)) => pairs.push((k, v)),
+                (Some(k), None) => errors.push(FieldError::new(k, "is not correctly percent-encoded UTF-8")),
+                (None, _) => errors.push(FieldError::new("query", "is not a valid query string")),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Params { pairs, taken: HashSet::new(), errors })
     }
 
     /// The raw value of `key`, if given once.
@@ -79,7 +91,7 @@ impl Params {
     pub fn finish(mut self) -> Result<Window, Vec<FieldError>> {
         let limit = self
             .opt("limit", |s| match s.parse::<i64>() {
-                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
                 _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
             })
             .unwrap_or(DEFAULT_LIMIT);
@@ -118,6 +130,24 @@ impl Params {
     }
 }
 
+/// Decodes one `application/x-www-form-urlencoded` component strictly: `+` is a space, `%`
+/// must be followed by two hex digits, and the bytes must be UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut input = text.bytes();
+    while let Some(b) = input.next() {
+        match b {
+            b'+' => bytes.push(b' '),
+            b'%' => {
+                let hex = [input.next()?, input.next()?];
+                bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+            }
+            other => bytes.push(other),
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 /// What an `If-Match` header asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfMatch {
@@ -130,11 +160,16 @@ pub enum IfMatch {
 }
 
 impl IfMatch {
-    /// Reads the header value: `"3"`, `W/"3"`, `3` or `*`; a list matches if any entry does.
+    /// Reads the header value: `"3"`, `3` or `*`; a list matches if any entry does. A weak tag
+    /// (`W/"3"`) never matches: `If-Match` uses strong comparison (RFC 9110 §13.1.1).
     pub fn parse(header: &str) -> IfMatch {
         let mut any_version = IfMatch::Never;
         for part in header.split(',') {
-            let tag = part.trim().trim_start_matches("W/").trim_matches('"');
+            let part = part.trim();
+            if part.starts_with("W/") {
+                continue;
+            }
+            let tag = part.trim_matches('"');
             if tag == "*" {
                 return IfMatch::Any;
             }
@@ -174,9 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn bad_escapes_signs_and_non_utf8_are_refused() {
+        assert_eq!(Params::new("q=%zz").err().unwrap()[0].field, "q");
+        assert_eq!(Params::new("q=%ff").err().unwrap()[0].field, "q");
+        assert_eq!(Params::new("q=%4").err().unwrap()[0].field, "q");
+        let mut p = Params::new("q=%C3%A9cole+x").unwrap();
+        assert_eq!(p.raw("q").as_deref(), Some("école x"));
+        assert_eq!(Params::new("limit=+5").unwrap().finish().unwrap_err()[0].field, "limit");
+    }
+
+    #[test]
     fn if_match_accepts_quoted_weak_and_star() {
         assert!(IfMatch::parse("\"3\"").matches(3));
-        assert!(IfMatch::parse("W/\"3\"").matches(3));
+        assert!(!IfMatch::parse("W/\"3\"").matches(3), "weak tags never match");
+        assert!(IfMatch::parse("W/\"3\", \"3\"").matches(3));
         assert!(!IfMatch::parse("\"2\"").matches(3));
         assert!(IfMatch::parse("*").matches(9));
         assert!(!IfMatch::parse("xyz").matches(1));

@@ -12,6 +12,10 @@ use crate::error::AppError;
 /// this bound is for a network that stalls with the sockets still open.
 pub const DEADLINE: Duration = Duration::from_millis(1900);
 
+/// The deadline of an import (up to 5,000 upserts in one transaction); each of its statements
+/// is still bounded by the server-side timeouts.
+pub const IMPORT_DEADLINE: Duration = Duration::from_secs(120);
+
 /// Runs blocking database work with a connection from the pool, within [`DEADLINE`].
 pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, AppError>
 where

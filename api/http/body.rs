@@ -10,7 +10,9 @@ use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde_json::{Map, Value};
 
+use crate::domain::json::{parse_strict, JsonError};
 use crate::domain::query::IfMatch;
+use crate::domain::validate::FieldError;
 use crate::error::AppError;
 
 /// Largest JSON body accepted.
@@ -21,13 +23,16 @@ pub const IMPORT_LIMIT: usize = 5 * 1024 * 1024;
 /// A request body, read up to [`IMPORT_LIMIT`], with any failure kept for later.
 pub struct Body {
     content_type: Option<String>,
+    /// False when a `charset` other than UTF-8 was declared (API.md §2: bodies are UTF-8).
+    utf8: bool,
     bytes: Result<web::Bytes, AppError>,
 }
 
 impl Body {
-    /// The media type, without parameters, lower-cased.
+    /// The media type, without parameters, lower-cased; None when absent or when it declares a
+    /// charset other than UTF-8 (which no endpoint accepts).
     pub fn media_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
+        self.content_type.as_deref().filter(|_| self.utf8)
     }
 
     /// The bytes, if the body was read within `limit`.
@@ -57,11 +62,17 @@ pub fn is_json(media_type: Option<&str>) -> bool {
     media_type.is_some_and(|m| m == "application/json" || (m.starts_with("application/") && m.ends_with("+json")))
 }
 
-/// Parses JSON text; a syntax error is a 400 that says where.
+/// Parses JSON text; a syntax error is a 400 that says where, a repeated key a 400 naming it.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| AppError::BadRequest {
-        detail: format!("The body is not valid JSON (line {}, column {}).", e.line(), e.column()),
-        errors: vec![],
+    parse_strict(bytes).map_err(|e| match e {
+        JsonError::Syntax { line, column } => AppError::BadRequest {
+            detail: format!("The body is not valid JSON (line {line}, column {column})."),
+            errors: vec![],
+        },
+        JsonError::DuplicateKey(path) => AppError::BadRequest {
+            detail: "A key appears more than once in one object.".into(),
+            errors: vec![FieldError::new(path, "appears more than once")],
+        },
     })
 }
 
@@ -70,37 +81,55 @@ impl FromRequest for Body {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase());
+        let header_value = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let mut parts = header_value.split(';');
+        let content_type = parts.next().map(|v| v.trim().to_ascii_lowercase()).filter(|v| !v.is_empty());
+        let utf8 = parts.all(|param| match param.split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("charset") => {
+                value.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+            }
+            _ => true,
+        });
         let declared = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
+        let timeout =
+            req.app_data::<web::Data<crate::state::AppState>>().map_or(30, |state| state.config.body_timeout_seconds);
         Box::pin(async move {
+            let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(timeout);
             if declared.is_some_and(|n| n > IMPORT_LIMIT) {
-                return Ok(Body { content_type, bytes: Err(AppError::PayloadTooLarge { limit: IMPORT_LIMIT }) });
+                return Ok(Body { content_type, utf8, bytes: Err(AppError::PayloadTooLarge { limit: IMPORT_LIMIT }) });
             }
             let mut buf = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
+            loop {
+                let chunk = match tokio::time::timeout_at(deadline, payload.next()).await {
+                    Ok(Some(chunk)) => chunk,
+                    Ok(None) => break,
+                    Err(_) => {
+                        let err = AppError::RequestTimeout { seconds: timeout };
+                        return Ok(Body { content_type, utf8, bytes: Err(err) });
+                    }
+                };
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(_) => {
                         let err = AppError::BadRequest { detail: "The body could not be read.".into(), errors: vec![] };
-                        return Ok(Body { content_type, bytes: Err(err) });
+                        return Ok(Body { content_type, utf8, bytes: Err(err) });
                     }
                 };
                 if buf.len() + chunk.len() > IMPORT_LIMIT {
-                    return Ok(Body { content_type, bytes: Err(AppError::PayloadTooLarge { limit: IMPORT_LIMIT }) });
+                    return Ok(Body {
+                        content_type,
+                        utf8,
+                        bytes: Err(AppError::PayloadTooLarge { limit: IMPORT_LIMIT }),
+                    });
                 }
                 buf.extend_from_slice(&chunk);
             }
-            Ok(Body { content_type, bytes: Ok(buf.freeze()) })
+            Ok(Body { content_type, utf8, bytes: Ok(buf.freeze()) })
         })
     }
 }

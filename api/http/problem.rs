@@ -29,6 +29,10 @@ impl ResponseError for AppError {
             AppError::Unavailable(_) => {
                 builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
             }
+            AppError::RequestTimeout { .. } => {
+                // The rest of the body may still come: the connection cannot be reused.
+                builder.force_close();
+            }
             AppError::MethodNotAllowed { allow } => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }

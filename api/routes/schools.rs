@@ -96,7 +96,10 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
         m if is_json(m) => import_file::json_rows(parse_json(&body.bytes(IMPORT_LIMIT)?)?).map_err(invalid)?,
         _ => return Err(AppError::UnsupportedMediaType("The body must be text/csv or application/json.".into())),
     };
-    let result = blocking::run(&state.pool, move |conn| service::import::run(conn, &caller, rows)).await?;
+    let result = blocking::run_within(&state.pool, blocking::IMPORT_DEADLINE, move |conn| {
+        service::import::run(conn, &caller, rows)
+    })
+    .await?;
     Ok(respond::ok(&result))
 }
 

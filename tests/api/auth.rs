@@ -30,6 +30,7 @@ fn claims(app: &TestApp, exp_offset: i64) -> Claims {
         aud: app.state.config.jwt_audience.clone(),
         exp: now + exp_offset,
         iat: now - 10,
+        nbf: None,
         jti: "j".into(),
         scope: "boards:read schools:read".into(),
         role: "admin".into(),
@@ -122,6 +123,17 @@ async fn expired_tokens_are_refused_beyond_30_seconds_of_skew() {
     app.get("/v1/boards", &expired).await.assert_problem(401, "unauthorized");
     let within_skew = sign(&test_signing_key(), &kid, &claims(&app, -5));
     assert_eq!(app.get("/v1/me", &within_skew).await.status, 404, "a valid token whose client does not exist");
+}
+
+#[actix_web::test]
+async fn a_token_whose_nbf_is_in_the_future_is_refused() {
+    let app = TestApp::spawn().await;
+    let kid = app.state.keys().unwrap().kid().to_owned();
+    let mut early = claims(&app, 600);
+    early.nbf = Some(chrono::Utc::now().timestamp() + 120);
+    app.get("/v1/boards", &sign(&test_signing_key(), &kid, &early)).await.assert_problem(401, "unauthorized");
+    early.nbf = Some(chrono::Utc::now().timestamp() - 5);
+    assert_eq!(app.get("/v1/boards", &sign(&test_signing_key(), &kid, &early)).await.status, 200);
 }
 
 #[actix_web::test]

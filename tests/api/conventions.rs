@@ -266,3 +266,66 @@ async fn a_known_path_with_the_wrong_method_is_405_naming_the_allowed_ones() {
     // An unknown path stays 404.
     app.delete("/v1/nothing-here", &admin).await.assert_problem(404, "not-found");
 }
+
+#[actix_web::test]
+async fn a_key_given_twice_is_400_naming_it_and_nothing_is_written() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = r#"{"badge_number": "77", "first_name": "A", "last_name": "B", "last_name": "C"}"#;
+    let res = app.raw(Method::POST, "/v1/officers", &admin, "application/json", body).await;
+    res.assert_problem(400, "bad-request");
+    assert_eq!(res.error_fields(), ["last_name"]);
+    assert_eq!(app.get("/v1/officers", &admin).await.body["data"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_body_declared_in_another_charset_is_415_and_utf8_is_accepted() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let body = r#"{"badge_number": "77", "first_name": "Émilie", "last_name": "B"}"#;
+    app.raw(Method::POST, "/v1/officers", &admin, "application/json; charset=iso-8859-1", body)
+        .await
+        .assert_problem(415, "unsupported-media-type");
+    let ok = app.raw(Method::POST, "/v1/officers", &admin, "application/json; charset=\"UTF-8\"", body).await;
+    assert_eq!(ok.status, 201, "{}", ok.text);
+}
+
+#[actix_web::test]
+async fn a_weak_etag_never_satisfies_if_match() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let officer = app.officer(&admin, "4521").await;
+    let path = format!("/v1/officers/{}", officer["id"].as_str().unwrap());
+    app.patch_if(&path, &admin, "W/\"1\"", &json!({"phone": "613-555-0199"}))
+        .await
+        .assert_problem(412, "precondition-failed");
+    assert_eq!(app.patch_if(&path, &admin, "\"1\"", &json!({"phone": "613-555-0199"})).await.status, 200);
+}
+
+#[actix_web::test]
+async fn bad_escapes_signed_limits_and_forged_cursors_are_400_naming_the_parameter() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let res = app.get("/v1/schools?q=%zz", &admin).await;
+    res.assert_problem(400, "bad-request");
+    assert_eq!(res.error_fields(), ["q"]);
+    let res = app.get("/v1/schools?limit=+5", &admin).await;
+    res.assert_problem(400, "bad-request");
+    assert_eq!(res.error_fields(), ["limit"]);
+    assert_eq!(app.get("/v1/schools?limit=5", &admin).await.status, 200);
+    // A genuine cursor whose id is swapped for something that is not a UUID.
+    for n in 0..3 {
+        app.school(&admin, &format!("30000{n}"), OCDSB).await;
+    }
+    let first = app.get("/v1/schools?limit=1", &admin).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut inner: serde_json::Value = serde_json::from_slice(&engine.decode(cursor).unwrap()).unwrap();
+    assert_eq!(app.get(&format!("/v1/schools?limit=1&cursor={cursor}"), &admin).await.status, 200);
+    inner["i"] = json!("zzz");
+    let forged = engine.encode(serde_json::to_vec(&inner).unwrap());
+    let res = app.get(&format!("/v1/schools?limit=1&cursor={forged}"), &admin).await;
+    res.assert_problem(400, "bad-request");
+    assert_eq!(res.error_fields(), ["cursor"]);
+}

@@ -98,3 +98,45 @@ async fn a_request_in_flight_when_shutdown_begins_still_completes() {
     assert_eq!(res.status, 200, "{}", &res.body[..res.body.len().min(300)]);
     assert_eq!(res.json()["data"].as_array().unwrap().len(), 5000, "the whole import was written");
 }
+
+#[actix_web::test]
+async fn a_body_that_never_finishes_gets_408_and_the_connection_closes() {
+    use std::io::{Read, Write};
+    let db = TestDb::create();
+    let config = Config {
+        database_url: db.url.clone(),
+        jwt_signing_key: Some(test_signing_key()),
+        body_timeout_seconds: 1,
+        ..Config::default()
+    };
+    let (state, _) = sro_api::server::prepare(config).expect("prepare");
+    let bound = sro_api::server::bind(state, "127.0.0.1:0").expect("bind");
+    let (addr, handle) = (bound.addr, bound.server.handle());
+    actix_web::rt::spawn(bound.server);
+    let seed = TestApp::on(
+        TestDb::borrowed(&db.url),
+        Config { database_url: db.url.clone(), jwt_signing_key: Some(test_signing_key()), ..Config::default() },
+    )
+    .await;
+    let token = seed.admin().await;
+    let (status, elapsed, closed) = blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let started = std::time::Instant::now();
+        let head = format!(
+            "POST /v1/officers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"a\":"
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        // read_to_end returns only when the server closes the connection.
+        let _ = stream.read_to_end(&mut raw);
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let status: u16 = text.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        (status, started.elapsed(), text.contains("request-timeout"))
+    })
+    .await;
+    assert_eq!(status, 408);
+    assert!(closed, "problem+json body");
+    assert!(elapsed < std::time::Duration::from_secs(10), "answered after {elapsed:?}, and the socket was closed");
+    handle.stop(true).await;
+}
