@@ -70,6 +70,10 @@ pub enum AppError {
     /// 503: the database cannot be reached or no connection freed up in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// 503 once retries are spent: the transaction lost a race (deadlock, serialization
+    /// failure); `db::write_tx` runs it again first.
+    #[error("transaction contention: {0}")]
+    Contention(String),
     /// 500: a defect; the cause goes to the log, never to the caller.
     #[error("internal error: {0}")]
     Internal(String),
@@ -99,7 +103,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             AppError::Validation(_) => ("validation", "Validation failed"),
-            AppError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            AppError::Unavailable(_) | AppError::Contention(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -125,7 +129,9 @@ impl AppError {
             }
             AppError::PayloadTooLarge { limit } => (format!("The body is larger than {limit} bytes."), None, None),
             AppError::Validation(errors) => ("One or more fields are not acceptable.".into(), non_empty(errors), None),
-            AppError::Unavailable(_) => ("The database is unavailable; retry shortly.".into(), None, None),
+            AppError::Unavailable(_) | AppError::Contention(_) => {
+                ("The database is unavailable; retry shortly.".into(), None, None)
+            }
             AppError::Internal(_) => ("An unexpected error occurred.".into(), None, None),
         };
         Problem {
@@ -189,7 +195,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Validation(_) => 422,
-            AppError::Unavailable(_) => 503,
+            AppError::Unavailable(_) | AppError::Contention(_) => 503,
             AppError::Internal(_) => 500,
         }
     }
@@ -207,18 +213,21 @@ impl From<diesel::result::Error> for AppError {
                 AppError::conflict(ConflictCode::StillReferenced, "The record is still referred to by other records.")
             }
             Error::DatabaseError(Kind::ClosedConnection, info) => AppError::Unavailable(info.message().to_owned()),
+            Error::DatabaseError(Kind::SerializationFailure, info) => AppError::Contention(info.message().to_owned()),
+            Error::DatabaseError(_, ref info) if is_contention(info.message()) => {
+                AppError::Contention(info.message().to_owned())
+            }
             Error::DatabaseError(_, ref info) if is_unavailable(info.message()) => {
                 AppError::Unavailable(info.message().to_owned())
             }
-            Error::DatabaseError(_, ref info) if is_serialization(info.message()) => {
-                AppError::Unavailable(info.message().to_owned())
-            }
-            other => AppError::Internal(other.to_string()),
+            other => AppError::Internal(cause_chain(&other)),
         }
     }
 }
 
-/// Messages that mean "the database is busy or gone", not "the query is wrong".
+/// Messages that mean "the database is busy, slow or gone", not "the query is wrong": a lost
+/// connection, SQLite's busy timeout, and PostgreSQL's statement timeout (57014), lock timeout
+/// (55P03) and idle-in-transaction timeout (25P03).
 fn is_unavailable(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("database is locked")
@@ -227,10 +236,17 @@ fn is_unavailable(message: &str) -> bool {
         || m.contains("no connection to the server")
         || m.contains("terminating connection")
         || m.contains("could not connect")
+        || m.contains("canceling statement due to")
+        || m.contains("could not obtain lock")
+        || m.contains("could not receive data")
+        || m.contains("could not send data")
+        || m.contains("connection timed out")
 }
 
-fn is_serialization(message: &str) -> bool {
-    message.contains("could not serialize access")
+/// Messages of a transaction that lost a race and may simply be run again: a serialization
+/// failure (40001) or a deadlock (40P01).
+fn is_contention(message: &str) -> bool {
+    message.contains("could not serialize access") || message.contains("deadlock detected")
 }
 
 impl From<r2d2::Error> for AppError {

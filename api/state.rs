@@ -23,6 +23,8 @@ pub struct AppState {
     pub revocations: Arc<Revocations>,
     /// True once migrations are applied and keys loaded.
     pub ready: Arc<AtomicBool>,
+    /// Slots for verifying client secrets (Argon2), one per core.
+    pub hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             keys: Arc::new(OnceLock::new()),
             revocations: Arc::new(Revocations::default()),
             ready: Arc::new(AtomicBool::new(false)),
+            hashing: Arc::new(tokio::sync::Semaphore::new(crate::auth::credentials::hashing_slots())),
         }
     }
 

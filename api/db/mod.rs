@@ -1,6 +1,7 @@
 //! Persistence: the connection enum over SQLite and PostgreSQL, the pool, transactions,
 //! migrations and the Diesel schema. Nothing here knows about HTTP.
 
+pub mod deadline;
 pub mod migrate;
 pub mod pool;
 pub mod rows;

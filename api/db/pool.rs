@@ -19,6 +19,38 @@ pub const CHECKOUT_TIMEOUT: Duration = Duration::from_millis(1000);
 /// SQLite's wait for a lock held by another writer; kept below the 503 deadline.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 1500;
 
+/// Server-side bounds on every pooled PostgreSQL connection, all below the request deadline
+/// (`http::blocking::DEADLINE`, 1.9 s): a statement that runs too long, a lock held elsewhere,
+/// or a transaction whose client went quiet (its COMMIT stuck in a stalled network) is ended by
+/// the server and rolled back, so no write commits after its caller was told 503.
+pub const PG_SESSION_LIMITS: &str = "SET statement_timeout = '1500ms'; SET lock_timeout = '1000ms'; \
+     SET idle_in_transaction_session_timeout = '1500ms';";
+
+/// libpq settings added to a PostgreSQL URL unless it names them: a connect timeout (libpq's
+/// smallest, 2 s), and TCP keepalives and a user timeout so a dead peer is noticed.
+const PG_URL_DEFAULTS: &[(&str, &str)] = &[
+    ("connect_timeout", "2"),
+    ("keepalives", "1"),
+    ("keepalives_idle", "10"),
+    ("keepalives_interval", "5"),
+    ("keepalives_count", "3"),
+    ("tcp_user_timeout", "10000"),
+];
+
+/// `url` with the libpq defaults above added where it does not set them.
+pub fn with_pg_defaults(url: &str) -> String {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let given: Vec<&str> = query.split('&').filter_map(|p| p.split('=').next()).collect();
+    let mut out = url.to_owned();
+    for (key, value) in PG_URL_DEFAULTS {
+        if !given.contains(key) {
+            out.push(if out.contains('?') { '&' } else { '?' });
+            out.push_str(&format!("{key}={value}"));
+        }
+    }
+    out
+}
+
 /// Opens connections of the configured backend, keeping the driver's own error message.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -53,8 +85,18 @@ impl Manager {
                 ))?;
                 Ok(DbConn::Sqlite(conn))
             }
-            Backend::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+            Backend::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(&with_pg_defaults(url))?)),
         }
+    }
+
+    /// Opens a connection for request work: on PostgreSQL with [`PG_SESSION_LIMITS`]. Migrations
+    /// and the CLI use [`Manager::open`], with no limits (they may wait for a lock or run long).
+    pub fn open_bounded(&self) -> Result<DbConn, ConnectError> {
+        let mut conn = self.open()?;
+        if let DbConn::Postgres(pg) = &mut conn {
+            pg.batch_execute(PG_SESSION_LIMITS)?;
+        }
+        Ok(conn)
     }
 }
 
@@ -63,7 +105,7 @@ impl r2d2::ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<DbConn, ConnectError> {
-        self.open()
+        self.open_bounded()
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectError> {
@@ -86,4 +128,18 @@ pub fn build(backend: &Backend, max_size: u32) -> Pool {
         .test_on_check_out(false)
         .error_handler(Box::new(r2d2::LoggingErrorHandler))
         .build_unchecked(Manager::new(backend.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_pg_defaults;
+
+    #[test]
+    fn libpq_defaults_are_added_unless_the_url_sets_them() {
+        let url = with_pg_defaults("postgres://u@h/db");
+        assert!(url.starts_with("postgres://u@h/db?connect_timeout=2&keepalives=1"), "{url}");
+        let url = with_pg_defaults("postgres://u@h/db?sslmode=require&connect_timeout=9");
+        assert!(url.contains("connect_timeout=9") && !url.contains("connect_timeout=2"), "{url}");
+        assert!(url.contains("sslmode=require&keepalives=1"), "{url}");
+    }
 }

@@ -150,3 +150,34 @@ impl ClientQuery {
         Ok((query, p.finish()?))
     }
 }
+
+/// Why a token request was refused (RFC 6749 §5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// Unknown client, wrong secret or disabled client.
+    InvalidClient,
+    /// A scope the client does not hold.
+    InvalidScope,
+}
+
+impl Client {
+    /// The caller a token for this client speaks for, its scopes narrowed to `requested` (OAuth
+    /// `scope`, space-separated) when given; a scope the client lacks is `InvalidScope`.
+    pub fn grant(&self, requested: Option<&str>) -> Result<super::access::Caller, AuthFailure> {
+        let scopes: Vec<Scope> = match requested {
+            None => self.scopes.clone(),
+            Some(text) => match super::access::parse_scopes(text) {
+                Ok(asked) if asked.iter().all(|s| self.scopes.contains(s)) => asked,
+                _ => return Err(AuthFailure::InvalidScope),
+            },
+        };
+        Ok(super::access::Caller {
+            client_id: self.id,
+            role: self.role,
+            board_id: self.board_id,
+            officer_id: self.officer_id,
+            agency_id: self.agency_id,
+            scopes,
+        })
+    }
+}

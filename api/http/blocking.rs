@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::db::{DbConn, Pool};
+use crate::db::{deadline, DbConn, Pool};
 use crate::error::AppError;
 
 /// How long a request's database work may take, checkout included, before the caller gets 503.
@@ -32,10 +32,13 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
+    let until = std::time::Instant::now() + deadline;
     // Checkout blocks, so it happens inside the blocking closure too.
     let task = actix_web::web::block(move || {
-        let mut conn = pool.get()?;
-        work(&mut conn)
+        deadline::within(until, || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
     });
     match tokio::time::timeout(deadline, task).await {
         Ok(result) => result?,

@@ -26,7 +26,7 @@ impl ResponseError for AppError {
             AppError::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"sro-api\""));
             }
-            AppError::Unavailable(_) => {
+            AppError::Unavailable(_) | AppError::Contention(_) => {
                 builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
             }
             AppError::RequestTimeout { .. } => {
@@ -48,6 +48,7 @@ pub fn log_line(err: &AppError, request_id: Option<&str>) -> Option<String> {
     match err {
         AppError::Internal(cause) => Some(format!("internal error request_id={id}: {cause}")),
         AppError::Unavailable(cause) => Some(format!("database unavailable request_id={id}: {cause}")),
+        AppError::Contention(cause) => Some(format!("transaction retries spent request_id={id}: {cause}")),
         _ => None,
     }
 }

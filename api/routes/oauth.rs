@@ -15,7 +15,7 @@ use crate::error::AppResult;
 use crate::http::blocking;
 use crate::http::body::{Body, JSON_LIMIT};
 use crate::service;
-use crate::service::clients::AuthFailure;
+use crate::domain::client::AuthFailure;
 use crate::state::AppState;
 
 /// The form of a token request (`application/x-www-form-urlencoded`).
@@ -132,10 +132,7 @@ pub async fn issue_token(req: HttpRequest, body: Body, state: web::Data<AppState
         Some(_) => return Ok(token_error(400, "unsupported_grant_type", "Only client_credentials is supported.")),
         None => return Ok(token_error(400, "invalid_request", "grant_type is required.")),
     }
-    let outcome = blocking::run(&state.pool, move |conn| {
-        service::clients::authenticate(conn, &client_id, &client_secret, scope.as_deref())
-    })
-    .await?;
+    let outcome = crate::auth::credentials::authenticate(&state, client_id, client_secret, scope).await?;
     let caller = match outcome {
         Ok(caller) => caller,
         Err(AuthFailure::InvalidClient) => {

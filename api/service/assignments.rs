@@ -187,9 +187,13 @@ pub fn patch(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        schools::touch(conn, &existing.school_id)?;
-        if input.school_id.to_string() != existing.school_id {
-            schools::touch(conn, &input.school_id.to_string())?;
+        // Both schools, in id order: two moves in opposite directions lock them in the same
+        // order and never deadlock.
+        let mut touched = vec![existing.school_id.clone(), input.school_id.to_string()];
+        touched.sort();
+        touched.dedup();
+        for school in &touched {
+            schools::touch(conn, school)?;
         }
         if input.role == AssignmentRole::Primary {
             refuse_overlap(conn, &input.school_id.to_string(), input.starts_on, input.ends_on, Some(&existing.id))?;

@@ -10,7 +10,7 @@ use super::keyset;
 use crate::db::rows::{self, ClientRow};
 use crate::db::schema::{boards, clients, officers};
 use crate::db::{write_tx, DbConn};
-use crate::domain::access::{parse_scopes, scopes_to_string, Caller, Scope};
+use crate::domain::access::{parse_scopes, scopes_to_string};
 use crate::domain::client::{Client, ClientQuery, CreatedClient, NewClient};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::Window;
@@ -69,7 +69,7 @@ pub fn create(conn: &mut DbConn, input: NewClient) -> AppResult<CreatedClient> {
             return Err(AppError::Validation(errors));
         }
         diesel::insert_into(clients::table).values(&row).execute(conn)?;
-        Ok::<_, AppError>(row)
+        Ok::<_, AppError>(row.clone())
     })?;
     let client = to_wire(row)?;
     Ok(CreatedClient { client_id: client.id, client, client_secret })
@@ -117,47 +117,25 @@ pub fn disabled_ids(conn: &mut DbConn) -> AppResult<HashSet<Uuid>> {
     Ok(ids.iter().filter_map(|id| Uuid::parse_str(id).ok()).collect())
 }
 
-/// Why a token request was refused (RFC 6749 §5.2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthFailure {
-    /// Unknown client, wrong secret or disabled client.
-    InvalidClient,
-    /// A scope the client does not hold.
-    InvalidScope,
+/// What `/oauth/token` needs of a client: the client and its stored secret hash.
+pub struct TokenClient {
+    /// The client.
+    pub client: Client,
+    /// Its Argon2id hash, verified by the caller once the connection is released.
+    pub secret_hash: String,
 }
 
-/// Checks a client's credentials and narrows its scopes to `requested` (if any).
-pub fn authenticate(
-    conn: &mut DbConn,
-    client_id: &str,
-    client_secret: &str,
-    requested: Option<&str>,
-) -> AppResult<Result<Caller, AuthFailure>> {
-    let row: Option<ClientRow> = match Uuid::parse_str(client_id) {
-        Ok(id) => clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn).optional()?,
-        Err(_) => None,
+/// The client `client_id` names, if any, for a token request. The secret is verified by the
+/// caller after this returns, so the slow hash never holds a pooled connection.
+pub fn for_token(conn: &mut DbConn, client_id: &str) -> AppResult<Option<TokenClient>> {
+    let Ok(id) = crate::domain::validate::parse_uuid(client_id) else {
+        return Ok(None);
     };
-    let Some(row) = row else {
-        secret::verify_dummy(client_secret);
-        return Ok(Err(AuthFailure::InvalidClient));
-    };
-    if !secret::verify(client_secret, &row.secret_hash) || !row.active {
-        return Ok(Err(AuthFailure::InvalidClient));
-    }
-    let client = to_wire(row)?;
-    let scopes: Vec<Scope> = match requested {
-        None => client.scopes.clone(),
-        Some(text) => match parse_scopes(text) {
-            Ok(asked) if asked.iter().all(|s| client.scopes.contains(s)) => asked,
-            _ => return Ok(Err(AuthFailure::InvalidScope)),
-        },
-    };
-    Ok(Ok(Caller {
-        client_id: client.id,
-        role: client.role,
-        board_id: client.board_id,
-        officer_id: client.officer_id,
-        agency_id: client.agency_id,
-        scopes,
-    }))
+    let row: Option<ClientRow> =
+        clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn).optional()?;
+    row.map(|row| {
+        let secret_hash = row.secret_hash.clone();
+        Ok(TokenClient { client: to_wire(row)?, secret_hash })
+    })
+    .transpose()
 }

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::schools;
+use super::{retry_duplicates, schools};
+use crate::domain::school::NewSchool;
 use crate::db::rows;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Caller;
@@ -36,10 +37,23 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
         }
     }
     // Rows that passed the request-alone checks are checked against the stored data too, so
-    // every bad row is named at once; nothing is kept unless every row is good.
-    write_tx(conn, move |conn| {
+    // every bad row is named at once; nothing is kept unless every row is good. Identical
+    // imports racing on PostgreSQL may insert the same new school: the loser runs again and
+    // finds it (a retried SIS upload never fails).
+    let request_errors = errors;
+    retry_duplicates(|| write_tx(conn, |conn| write_all(conn, caller, &inputs, request_errors.clone())))
+}
+
+/// Writes every row in the caller's transaction, or names every row that cannot be written.
+fn write_all(
+    conn: &mut DbConn,
+    caller: &Caller,
+    inputs: &[(usize, NewSchool)],
+    mut errors: Vec<FieldError>,
+) -> AppResult<ImportResult> {
+    {
         let mut data = Vec::with_capacity(inputs.len());
-        for (i, input) in &inputs {
+        for (i, input) in inputs {
             let prefix = format!("rows[{i}].");
             let problems = schools::check_board(conn, input, &prefix)?;
             if !problems.is_empty() {
@@ -72,7 +86,7 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
         } else {
             Err(AppError::Validation(errors))
         }
-    })
+    }
 }
 
 /// Turns the CSV-only `board` (code or id) and `board_number` columns into `board_id`.

@@ -31,6 +31,24 @@ macro_rules! keyset {
 }
 pub(crate) use keyset;
 
+/// How many times an upsert runs when a concurrent one inserted the same natural key first.
+const UPSERT_ATTEMPTS: u32 = 3;
+
+/// Runs an upsert (its own transaction) again when it fails as a duplicate: on PostgreSQL two
+/// upserts of one new key both find nothing and both insert; the loser's unique violation means
+/// the row now exists, and its next run updates it (SQLite's `BEGIN IMMEDIATE` serialises them).
+pub fn retry_duplicates<T>(mut upsert: impl FnMut() -> Result<T, AppError>) -> Result<T, AppError> {
+    let mut attempt = 1;
+    loop {
+        match upsert() {
+            Err(AppError::Conflict { code: crate::error::ConflictCode::Duplicate, .. }) if attempt < UPSERT_ATTEMPTS => {
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// 412 unless the stored `version` satisfies `If-Match`.
 pub fn check_version(if_match: Option<IfMatch>, version: i32) -> Result<(), AppError> {
     if precondition_holds(if_match, version) {

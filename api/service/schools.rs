@@ -336,14 +336,16 @@ pub fn put_by_number(
     if_match: Option<IfMatch>,
 ) -> AppResult<(School, Outcome)> {
     let input = prepare(caller, body, "", Some(number)).map_err(AppError::Validation)?;
-    let (row, outcome) = write_tx(conn, |conn| {
-        // 404 and 412 come before the 422s that need the stored boards.
-        let existing = find_for_write(conn, caller, number, if_match)?;
-        let errors = check_board(conn, &input, "")?;
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        write(conn, &input, existing)
+    let (row, outcome) = super::retry_duplicates(|| {
+        write_tx(conn, |conn| {
+            // 404 and 412 come before the 422s that need the stored boards.
+            let existing = find_for_write(conn, caller, number, if_match)?;
+            let errors = check_board(conn, &input, "")?;
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            write(conn, &input, existing)
+        })
     })?;
     Ok((to_school(conn, row)?, outcome))
 }

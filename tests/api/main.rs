@@ -13,6 +13,7 @@ mod cli;
 mod clients;
 mod conventions;
 mod document;
+mod faults;
 mod import;
 mod migrations;
 mod officers;

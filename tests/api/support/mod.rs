@@ -2,6 +2,7 @@
 //! a migrated template), the real app in-process, real tokens, and small request helpers.
 
 pub mod db;
+pub mod proxy;
 pub mod wire;
 
 use std::rc::Rc;
