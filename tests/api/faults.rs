@@ -25,7 +25,7 @@ fn pg_only() -> String {
 async fn sixty_four_simultaneous_puts_of_one_new_school_all_succeed_and_one_creates() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    for round in 0..3 {
+    for round in 0..8 {
         let number = format!("77000{round}");
         let body = school_body(&number, Some(OCDSB), "public");
         let path = format!("/v1/schools/by-ministry-number/{number}");
