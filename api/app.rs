@@ -37,6 +37,8 @@ async fn docs_redirect() -> HttpResponse {
 /// No route matched: 405 with `Allow` if the path is known under other methods, else 404.
 async fn unmatched(req: HttpRequest, known: web::Data<KnownRoutes>) -> Result<HttpResponse, AppError> {
     match known.allowed(req.path()) {
+        // A documented method that still matched nothing: a path parameter that names nothing.
+        Some(allow) if allow.contains(&req.method().as_str()) => Err(AppError::NotFound),
         Some(allow) => Err(AppError::MethodNotAllowed { allow }),
         None => Err(AppError::NotFound),
     }

@@ -191,6 +191,8 @@ pub fn document() -> Document {
     );
     for (path, item) in doc.paths.paths.iter_mut() {
         for op in operations(item) {
+            describe_shared_parameters(op);
+            accept_bearer_too(op);
             for response in op.responses.responses.values_mut() {
                 if let RefOr::T(response) = response {
                     add_request_id_header(response);
@@ -202,6 +204,41 @@ pub fn document() -> Document {
         }
     }
     doc
+}
+
+/// Parameters many operations share, stated once with every rule the server applies to them.
+fn describe_shared_parameters(op: &mut Operation) {
+    use crate::domain::pattern;
+    for param in op.parameters.iter_mut().flatten() {
+        let RefOr::T(param) = param else { continue };
+        let string = |pattern: &str, min: Option<usize>| {
+            let mut schema = Object::with_type(Type::String);
+            schema.pattern = Some(pattern.to_owned());
+            schema.min_length = min;
+            Some(RefOr::T(Schema::Object(schema)))
+        };
+        match param.name.as_str() {
+            // The version as `"<n>"` (or `*`); optional, never null.
+            "If-Match" => param.schema = Some(RefOr::T(Schema::Object(Object::with_type(Type::String)))),
+            "number" => param.schema = string(pattern::SCHOOL_NUMBER, None),
+            "cursor" => param.schema = string(CURSOR_PATTERN, Some(1)),
+            "q" | "code" => param.schema = string(pattern::OPTIONAL_TEXT, None),
+            _ => {}
+        }
+    }
+}
+
+/// A cursor is base64url text (opaque; only a `next_cursor` of the same query is valid).
+const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+
+/// Every operation that takes a token names the plain `bearer` scheme as an alternative to the
+/// OAuth flow, so tools see that the header is `Authorization: Bearer <token>`.
+fn accept_bearer_too(op: &mut Operation) {
+    if let Some(requirements) = op.security.as_mut() {
+        if !requirements.is_empty() {
+            requirements.push(utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()));
+        }
+    }
 }
 
 fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<&mut Operation> {

@@ -149,21 +149,19 @@ fn percent_decode(text: &str) -> Option<String> {
 }
 
 /// What an `If-Match` header asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
     /// `*`: any current version.
     Any,
-    /// `"<version>"`.
-    Version(i32),
-    /// A value that names no version this service issued: never matches.
-    Never,
+    /// `"<version>"` tags; an empty list (only weak or foreign tags) never matches.
+    Versions(Vec<i32>),
 }
 
 impl IfMatch {
-    /// Reads the header value: `"3"`, `3` or `*`; a list matches if any entry does. A weak tag
-    /// (`W/"3"`) never matches: `If-Match` uses strong comparison (RFC 9110 §13.1.1).
+    /// Reads the header value: `"3"`, `3`, `"1", "3"` or `*`; a list matches if any entry does.
+    /// A weak tag (`W/"3"`) never matches: `If-Match` uses strong comparison (RFC 9110 §13.1.1).
     pub fn parse(header: &str) -> IfMatch {
-        let mut any_version = IfMatch::Never;
+        let mut versions = Vec::new();
         for part in header.split(',') {
             let part = part.trim();
             if part.starts_with("W/") {
@@ -174,24 +172,28 @@ impl IfMatch {
                 return IfMatch::Any;
             }
             if let Ok(v) = tag.parse::<i32>() {
-                any_version = IfMatch::Version(v);
+                versions.push(v);
             }
         }
-        any_version
+        IfMatch::Versions(versions)
+    }
+
+    /// A header that names nothing this service issued: never matches.
+    pub fn never() -> IfMatch {
+        IfMatch::Versions(Vec::new())
     }
 
     /// True when the stored `version` satisfies the precondition.
-    pub fn matches(self, version: i32) -> bool {
+    pub fn matches(&self, version: i32) -> bool {
         match self {
             IfMatch::Any => true,
-            IfMatch::Version(v) => v == version,
-            IfMatch::Never => false,
+            IfMatch::Versions(versions) => versions.contains(&version),
         }
     }
 }
 
 /// Checks an optional precondition against the stored version.
-pub fn precondition_holds(if_match: Option<IfMatch>, version: i32) -> bool {
+pub fn precondition_holds(if_match: Option<&IfMatch>, version: i32) -> bool {
     if_match.is_none_or(|m| m.matches(version))
 }
 
@@ -223,6 +225,7 @@ mod tests {
         assert!(IfMatch::parse("\"3\"").matches(3));
         assert!(!IfMatch::parse("W/\"3\"").matches(3), "weak tags never match");
         assert!(IfMatch::parse("W/\"3\", \"3\"").matches(3));
+        assert!(IfMatch::parse("\"1\", \"3\"").matches(1), "any tag of a list");
         assert!(!IfMatch::parse("\"2\"").matches(3));
         assert!(IfMatch::parse("*").matches(9));
         assert!(!IfMatch::parse("xyz").matches(1));

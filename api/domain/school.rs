@@ -212,7 +212,8 @@ pub struct SchoolQuery {
     pub active: Option<bool>,
     /// Only schools this officer is assigned to today (primary or backup).
     pub officer_id: Option<Uuid>,
-    /// With `officer_id`: only assignments of this role.
+    /// With `officer_id`: only its assignments of this role. Alone: schools with an assignment of
+    /// this role in force today (`role=backup`: schools that have a backup SRO).
     pub role: Option<AssignmentRole>,
     /// `true`: active schools with no current primary SRO; `false`: schools that have one.
     pub unassigned: Option<bool>,
@@ -235,9 +236,6 @@ impl SchoolQuery {
             unassigned: p.opt("unassigned", parse_bool),
             q: p.raw("q"),
         };
-        if query.role.is_some() && query.officer_id.is_none() {
-            p.error("role", "requires officer_id");
-        }
         let window = p.finish()?;
         Ok((query, window))
     }

@@ -146,8 +146,13 @@ impl<'a> Fields<'a> {
         self.opt_with(key, parse_uuid)
     }
 
-    /// An optional boolean.
+    /// An optional boolean; an explicit null is refused (no boolean field is nullable).
     pub fn opt_bool(&mut self, key: &'static str) -> Option<bool> {
+        if self.map.get(key).is_some_and(Value::is_null) {
+            self.taken.insert(key);
+            self.error(key, "must be true or false");
+            return None;
+        }
         match self.get(key) {
             None => None,
             Some(Value::Bool(b)) => Some(*b),

@@ -167,8 +167,10 @@ impl FromRequest for Precondition {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value =
-            req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(IfMatch::parse).unwrap_or(IfMatch::Never));
+        let value = req
+            .headers()
+            .get(header::IF_MATCH)
+            .map(|v| v.to_str().map(IfMatch::parse).unwrap_or_else(|_| IfMatch::never()));
         std::future::ready(Ok(Precondition(value)))
     }
 }

@@ -38,17 +38,27 @@ impl KnownRoutes {
         KnownRoutes { routes }
     }
 
-    /// The methods answered at `path` (every template it matches), or None for an unknown path.
+    /// The methods answered at `path`, or None for an unknown path. When templates of several
+    /// shapes match (`/v1/schools/import` and `/v1/schools/{id}`), the one with the most
+    /// literal segments names the path.
     pub fn allowed(&self, path: &str) -> Option<Vec<&'static str>> {
         if path.starts_with("/docs/") {
             return Some(vec!["GET"]);
         }
         let wanted = segments(path);
+        let fitting: Vec<&(Vec<String>, Vec<&'static str>)> = self
+            .routes
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == wanted.len()
+                    && template.iter().zip(&wanted).all(|(t, w)| (t.starts_with('{') && !w.is_empty()) || t == w)
+            })
+            .collect();
+        let literals = |template: &[String]| template.iter().filter(|t| !t.starts_with('{')).count();
+        let most = fitting.iter().map(|(t, _)| literals(t)).max()?;
         let mut methods: Vec<&'static str> = Vec::new();
-        for (template, allowed) in &self.routes {
-            let fits = template.len() == wanted.len()
-                && template.iter().zip(&wanted).all(|(t, w)| (t.starts_with('{') && !w.is_empty()) || t == w);
-            if fits {
+        for (template, allowed) in fitting {
+            if literals(template) == most {
                 for m in allowed {
                     if !methods.contains(m) {
                         methods.push(m);
@@ -69,8 +79,8 @@ mod tests {
         let routes = KnownRoutes::from_document(&crate::openapi::document());
         assert_eq!(routes.allowed("/v1/me"), Some(vec!["GET"]));
         assert_eq!(routes.allowed("/oauth/token"), Some(vec!["POST"]));
-        let import = routes.allowed("/v1/schools/import").unwrap();
-        assert!(import.contains(&"POST") && import.contains(&"GET"), "{import:?}");
+        assert_eq!(routes.allowed("/v1/schools/import"), Some(vec!["POST"]), "the literal path wins");
+        assert_eq!(routes.allowed("/v1/schools/x"), Some(vec!["GET", "PATCH", "DELETE"]));
         assert_eq!(routes.allowed("/v1/nothing"), None);
         assert_eq!(routes.allowed("/v1/schools/a/b/c"), None);
     }

@@ -11,11 +11,11 @@ use uuid::Uuid;
 
 use crate::auth::principal::Principal;
 use crate::domain::access::{scopes_to_string, Role, Scope};
+use crate::domain::client::AuthFailure;
 use crate::error::AppResult;
 use crate::http::blocking;
 use crate::http::body::{Body, JSON_LIMIT};
 use crate::service;
-use crate::domain::client::AuthFailure;
 use crate::state::AppState;
 
 /// The form of a token request (`application/x-www-form-urlencoded`).

@@ -21,6 +21,12 @@ use crate::service;
 use crate::service::schools::Outcome;
 use crate::state::AppState;
 
+/// `/schools/import` is a path of its own (POST only): its other methods get 405, not a
+/// lookup of a school whose id is "import".
+fn not_the_import_path(ctx: &actix_web::guard::GuardContext) -> bool {
+    !ctx.head().uri.path().trim_end_matches('/').ends_with("/schools/import")
+}
+
 fn location(school: &School) -> String {
     format!("/v1/schools/{}", school.id)
 }
@@ -175,7 +181,7 @@ pub async fn put_school_by_number(
     ),
     security(("oauth2" = ["schools:read"]))
 )]
-#[get("/schools/{id}")]
+#[get("/schools/{id}", guard = "not_the_import_path")]
 pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let caller = who.require(Scope::SchoolsRead)?.clone();
     let id = path_id(&id)?;
@@ -197,7 +203,7 @@ pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<
     ),
     security(("oauth2" = ["schools:write"]))
 )]
-#[patch("/schools/{id}")]
+#[patch("/schools/{id}", guard = "not_the_import_path")]
 pub async fn patch_school(
     who: Principal,
     id: web::Path<String>,
@@ -224,7 +230,7 @@ pub async fn patch_school(
         (status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["schools:write"]))
 )]
-#[delete("/schools/{id}")]
+#[delete("/schools/{id}", guard = "not_the_import_path")]
 pub async fn delete_school(
     who: Principal,
     id: web::Path<String>,

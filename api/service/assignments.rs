@@ -176,10 +176,10 @@ pub fn patch(
         starts_on: NaiveDate::MIN,
         ends_on: None,
     };
-    prevalidate(patch, placeholder.to_map(), NewAssignment::parse)?;
+    prevalidate(patch, vec![placeholder.to_map()], NewAssignment::parse)?;
     let row = write_tx(conn, |conn| {
         let existing = load_visible(conn, caller, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         let mut merged = NewAssignment::from(&to_wire(existing.clone())?).to_map();
         merge_patch(&mut merged, patch);
         let input = NewAssignment::parse(&merged).map_err(AppError::Validation)?;
@@ -210,7 +210,7 @@ pub fn patch(
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
     write_tx(conn, |conn| {
         let existing = load_visible(conn, caller, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         schools::touch(conn, &existing.school_id)?;
         diesel::delete(assignments::table.find(&existing.id)).execute(conn)?;
         Ok(())

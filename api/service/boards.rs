@@ -51,10 +51,10 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
     let Value::Object(placeholder) = placeholder else {
         return Err(AppError::Internal("placeholder".into()));
     };
-    prevalidate(patch, placeholder, BoardChanges::parse)?;
+    prevalidate(patch, vec![placeholder], BoardChanges::parse)?;
     write_tx(conn, |conn| {
         let row: BoardRow = boards::table.find(id.to_string()).select(BoardRow::as_select()).first(conn)?;
-        check_version(if_match, row.version)?;
+        check_version(if_match.as_ref(), row.version)?;
         let mut merged = Map::new();
         merged.insert("name".into(), row.name.clone().into());
         merged.insert("name_fr".into(), row.name_fr.clone().into());

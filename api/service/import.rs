@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::{retry_duplicates, schools};
-use crate::domain::school::NewSchool;
 use crate::db::rows;
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::Caller;
 use crate::domain::import::{ImportResult, ImportedRow};
+use crate::domain::school::NewSchool;
 use crate::domain::validate::FieldError;
 use crate::error::{AppError, AppResult};
 

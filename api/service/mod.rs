@@ -41,7 +41,9 @@ pub fn retry_duplicates<T>(mut upsert: impl FnMut() -> Result<T, AppError>) -> R
     let mut attempt = 1;
     loop {
         match upsert() {
-            Err(AppError::Conflict { code: crate::error::ConflictCode::Duplicate, .. }) if attempt < UPSERT_ATTEMPTS => {
+            Err(AppError::Conflict { code: crate::error::ConflictCode::Duplicate, .. })
+                if attempt < UPSERT_ATTEMPTS =>
+            {
                 attempt += 1;
             }
             other => return other,
@@ -50,7 +52,7 @@ pub fn retry_duplicates<T>(mut upsert: impl FnMut() -> Result<T, AppError>) -> R
 }
 
 /// 412 unless the stored `version` satisfies `If-Match`.
-pub fn check_version(if_match: Option<IfMatch>, version: i32) -> Result<(), AppError> {
+pub fn check_version(if_match: Option<&IfMatch>, version: i32) -> Result<(), AppError> {
     if precondition_holds(if_match, version) {
         Ok(())
     } else {
@@ -58,25 +60,30 @@ pub fn check_version(if_match: Option<IfMatch>, version: i32) -> Result<(), AppE
     }
 }
 
-/// Checks a merge patch on its own, against a valid placeholder, so that what the request alone
+/// Checks a merge patch on its own, against valid placeholders, so that what the request alone
 /// shows (422) is answered before what needs the stored record (404, 412). Only errors about
-/// fields the patch names are reported here; cross-field ones wait for the real record.
+/// fields the patch names, and found against every placeholder, are reported here: an error
+/// that one placeholder avoids is a cross-field rule, checked once the real record is merged.
 pub fn prevalidate<T>(
     patch: &serde_json::Map<String, serde_json::Value>,
-    mut placeholder: serde_json::Map<String, serde_json::Value>,
+    placeholders: Vec<serde_json::Map<String, serde_json::Value>>,
     parse: impl Fn(&serde_json::Map<String, serde_json::Value>) -> Result<T, Vec<crate::domain::validate::FieldError>>,
 ) -> Result<(), AppError> {
-    crate::domain::school::merge_patch(&mut placeholder, patch);
-    match parse(&placeholder) {
-        Ok(_) => Ok(()),
-        Err(errors) => {
-            let own: Vec<_> = errors.into_iter().filter(|e| patch.contains_key(&e.field)).collect();
-            if own.is_empty() {
-                Ok(())
-            } else {
-                Err(AppError::Validation(own))
-            }
-        }
+    let mut common: Option<Vec<crate::domain::validate::FieldError>> = None;
+    for mut placeholder in placeholders {
+        crate::domain::school::merge_patch(&mut placeholder, patch);
+        let own: Vec<_> = match parse(&placeholder) {
+            Ok(_) => Vec::new(),
+            Err(errors) => errors.into_iter().filter(|e| patch.contains_key(&e.field)).collect(),
+        };
+        common = Some(match common {
+            None => own,
+            Some(before) => before.into_iter().filter(|e| own.contains(e)).collect(),
+        });
+    }
+    match common {
+        Some(errors) if !errors.is_empty() => Err(AppError::Validation(errors)),
+        _ => Ok(()),
     }
 }
 

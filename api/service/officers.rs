@@ -123,10 +123,10 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         active: true,
     };
     let to_map = to_object::<NewOfficer>;
-    prevalidate(patch, to_map(&placeholder), NewOfficer::parse)?;
+    prevalidate(patch, vec![to_map(&placeholder)], NewOfficer::parse)?;
     let row = write_tx(conn, |conn| {
         let existing = load(conn, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         let mut merged = to_map(&NewOfficer::from(&to_wire(existing.clone())?));
         merge_patch(&mut merged, patch);
         let input = NewOfficer::parse(&merged).map_err(AppError::Validation)?;
@@ -145,7 +145,7 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
 pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
     write_tx(conn, |conn| {
         let existing = load(conn, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         let assigned: i64 =
             assignments::table.filter(assignments::officer_id.eq(&existing.id)).count().get_result(conn)?;
         let bound: i64 = clients::table.filter(clients::officer_id.eq(&existing.id)).count().get_result(conn)?;

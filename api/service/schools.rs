@@ -134,6 +134,12 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window
             .filter(assignments::role.eq_any(roles))
             .filter(in_force!(today));
         query = query.filter(schools::id.eq_any(held));
+    } else if let Some(role) = q.role {
+        let held = assignments::table
+            .filter(assignments::school_id.eq(schools::id))
+            .filter(assignments::role.eq(role.as_str()))
+            .filter(in_force!(today));
+        query = query.filter(exists(held));
     }
     match q.unassigned {
         Some(true) => {
@@ -295,7 +301,7 @@ pub fn find_for_write(
     conn: &mut DbConn,
     caller: &Caller,
     number: &str,
-    if_match: Option<IfMatch>,
+    if_match: Option<&IfMatch>,
 ) -> AppResult<Option<SchoolRow>> {
     match find_by_number(conn, number)? {
         None if if_match.is_some() => Err(AppError::PreconditionFailed),
@@ -339,7 +345,7 @@ pub fn put_by_number(
     let (row, outcome) = super::retry_duplicates(|| {
         write_tx(conn, |conn| {
             // 404 and 412 come before the 422s that need the stored boards.
-            let existing = find_for_write(conn, caller, number, if_match)?;
+            let existing = find_for_write(conn, caller, number, if_match.as_ref())?;
             let errors = check_board(conn, &input, "")?;
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
@@ -348,6 +354,16 @@ pub fn put_by_number(
         })
     })?;
     Ok((to_school(conn, row)?, outcome))
+}
+
+/// Valid schools a patch is checked against before the stored one is read: a private school
+/// and a board's school, so that the board/kind rules are left to the real record.
+fn placeholders() -> Vec<Map<String, Value>> {
+    let private = placeholder();
+    let mut public = placeholder();
+    public.insert("kind".into(), Value::String(SchoolKind::Public.to_string()));
+    public.insert("board_id".into(), Value::String(Uuid::nil().to_string()));
+    vec![private, public]
 }
 
 fn placeholder() -> Map<String, Value> {
@@ -375,10 +391,10 @@ pub fn patch(
     patch: &Map<String, Value>,
     if_match: Option<IfMatch>,
 ) -> AppResult<School> {
-    prevalidate(patch, placeholder(), |m| NewSchool::parse(m, ""))?;
+    prevalidate(patch, placeholders(), |m| NewSchool::parse(m, ""))?;
     let row = write_tx(conn, |conn| {
         let existing = load_visible(conn, caller, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         let current = to_wire(existing.clone(), None)?;
         let mut merged = NewSchool::from(&current).to_map();
         merge_patch(&mut merged, patch);
@@ -400,7 +416,7 @@ pub fn patch(
 pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
     write_tx(conn, |conn| {
         let existing = load_visible(conn, caller, id)?;
-        check_version(if_match, existing.version)?;
+        check_version(if_match.as_ref(), existing.version)?;
         let referring: i64 =
             assignments::table.filter(assignments::school_id.eq(&existing.id)).count().get_result(conn)?;
         if referring > 0 {

@@ -78,7 +78,6 @@ async fn unknown_or_unparsable_query_parameters_are_400_naming_each() {
     app.get("/v1/schools?level=college", &admin).await.assert_problem(400, "bad-request");
     app.get("/v1/assignments?on=2026-13-01", &admin).await.assert_problem(400, "bad-request");
     app.get("/v1/schools?updated_from=yesterday", &admin).await.assert_problem(400, "bad-request");
-    app.get("/v1/schools?role=primary", &admin).await.assert_problem(400, "bad-request");
 }
 
 #[actix_web::test]
@@ -263,7 +262,11 @@ async fn a_known_path_with_the_wrong_method_is_405_naming_the_allowed_ones() {
     let id = uuid::Uuid::now_v7();
     let one = app.put(&format!("/v1/schools/{id}"), &admin, &json!({})).await;
     assert_eq!(one.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
-    // An unknown path stays 404.
+    let import = app.get("/v1/schools/import", &admin).await;
+    import.assert_problem(405, "method-not-allowed");
+    assert_eq!(import.header("allow").as_deref(), Some("POST"), "not a school whose id is `import`");
+    // An unknown path stays 404, and so does a documented method whose id names nothing.
+    app.get("/v1/schools/not-a-uuid", &admin).await.assert_problem(404, "not-found");
     app.delete("/v1/nothing-here", &admin).await.assert_problem(404, "not-found");
 }
 
@@ -328,4 +331,41 @@ async fn bad_escapes_signed_limits_and_forged_cursors_are_400_naming_the_paramet
     let res = app.get(&format!("/v1/schools?limit=1&cursor={forged}"), &admin).await;
     res.assert_problem(400, "bad-request");
     assert_eq!(res.error_fields(), ["cursor"]);
+}
+
+#[actix_web::test]
+async fn if_match_with_a_list_matches_any_tag_and_null_is_not_a_boolean() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let officer = app.officer(&admin, "4521").await;
+    let path = format!("/v1/officers/{}", officer["id"].as_str().unwrap());
+    let res = app.patch_if(&path, &admin, "\"7\", \"1\"", &json!({"phone": "613-555-0199"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app.patch(&path, &admin, &json!({"active": null})).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["active"]);
+    let created = app
+        .post(
+            "/v1/officers",
+            &admin,
+            &json!({"badge_number": "9", "first_name": "A", "last_name": "B", "active": null}),
+        )
+        .await;
+    created.assert_problem(422, "validation");
+}
+
+#[actix_web::test]
+async fn a_patch_naming_the_schools_own_board_is_accepted_and_an_absent_school_is_404_first() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let school = app.school(&admin, "123456", OCDSB).await;
+    let path = format!("/v1/schools/{}", school["id"].as_str().unwrap());
+    let res = app.patch(&path, &admin, &json!({"board_id": OCDSB, "name": "Renamed"})).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let absent = format!("/v1/schools/{}", uuid::Uuid::now_v7());
+    app.patch(&absent, &admin, &json!({"board_id": OCDSB})).await.assert_problem(404, "not-found");
+    // A cross-field rule broken by the patch itself is still 422 once the record is read.
+    let res = app.patch(&path, &admin, &json!({"board_id": null})).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["board_id"]);
 }

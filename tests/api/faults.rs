@@ -18,7 +18,8 @@ use sro_api::error::AppError;
 const ANSWER_BOUND: Duration = Duration::from_millis(2500);
 
 fn pg_only() -> String {
-    db::pg_admin_url().expect("a PostgreSQL-only test: run it with TEST_DATABASE_URL=postgres://… and --include-ignored")
+    db::pg_admin_url()
+        .expect("a PostgreSQL-only test: run it with TEST_DATABASE_URL=postgres://… and --include-ignored")
 }
 
 #[actix_web::test]
@@ -42,7 +43,8 @@ async fn sixty_four_simultaneous_puts_of_one_new_school_all_succeed_and_one_crea
 async fn identical_imports_racing_each_other_all_succeed() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
-    let rows: Vec<Value> = (0..40).map(|n| school_body(&format!("{:06}", 880_000 + n), Some(OCDSB), "public")).collect();
+    let rows: Vec<Value> =
+        (0..40).map(|n| school_body(&format!("{:06}", 880_000 + n), Some(OCDSB), "public")).collect();
     let body = json!(rows);
     let answers = futures_util::future::join_all((0..8).map(|_| app.post("/v1/schools/import", &admin, &body))).await;
     for res in &answers {
@@ -62,7 +64,10 @@ async fn assignments_moved_between_two_schools_in_opposite_directions_never_fail
     let new = |school: &Value| json!({"school_id": school["id"], "officer_id": officer["id"], "role": "backup", "starts_on": "2026-09-01"});
     let x = app.post("/v1/assignments", &admin, &new(&a)).await.body;
     let y = app.post("/v1/assignments", &admin, &new(&b)).await.body;
-    let (px, py) = (format!("/v1/assignments/{}", x["id"].as_str().unwrap()), format!("/v1/assignments/{}", y["id"].as_str().unwrap()));
+    let (px, py) = (
+        format!("/v1/assignments/{}", x["id"].as_str().unwrap()),
+        format!("/v1/assignments/{}", y["id"].as_str().unwrap()),
+    );
     for round in 0..12 {
         let (to_x, to_y) = if round % 2 == 0 { (&b, &a) } else { (&a, &b) };
         let (rx, ry) = futures_util::future::join(
@@ -81,7 +86,11 @@ async fn a_transaction_that_loses_a_race_runs_again_and_gives_503_once_retries_a
         let mut runs = 0;
         let result = sro_api::db::write_tx(conn, |_| {
             runs += 1;
-            if runs == 1 { Err(AppError::Contention("deadlock detected".into())) } else { Ok(runs) }
+            if runs == 1 {
+                Err(AppError::Contention("deadlock detected".into()))
+            } else {
+                Ok(runs)
+            }
         });
         Ok((runs, result))
     })
@@ -249,9 +258,8 @@ async fn a_slow_statement_or_an_idle_transaction_is_ended_by_the_server() {
     let (slow, idle) = actix_web::web::block(move || {
         let mut conn = pool.get().unwrap();
         let started = Instant::now();
-        let err: AppError = diesel::RunQueryDsl::execute(diesel::sql_query("SELECT pg_sleep(5)"), &mut *conn)
-            .unwrap_err()
-            .into();
+        let err: AppError =
+            diesel::RunQueryDsl::execute(diesel::sql_query("SELECT pg_sleep(5)"), &mut *conn).unwrap_err().into();
         let slow = (err.status(), started.elapsed());
         drop(conn);
         let mut conn = pool.get().unwrap();

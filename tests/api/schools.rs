@@ -122,6 +122,10 @@ async fn unassigned_lists_active_schools_without_a_current_primary() {
     let primary_only =
         app.get(&format!("/v1/schools?officer_id={}&role=primary", officer["id"].as_str().unwrap()), &admin).await;
     assert_eq!(ids(&primary_only.body), [covered["id"].as_str().unwrap()]);
+    let with_backup = app.get("/v1/schools?role=backup", &admin).await;
+    assert_eq!(ids(&with_backup.body), [backup_only["id"].as_str().unwrap()], "role alone: any officer");
+    let with_primary = app.get("/v1/schools?role=primary", &admin).await;
+    assert_eq!(ids(&with_primary.body), [covered["id"].as_str().unwrap()], "an ended primary does not count");
     let listed = app.get("/v1/schools", &admin).await;
     let sro = &listed.body["data"][0]["sro"];
     assert_eq!(sro["officer_id"], officer["id"]);
