@@ -207,7 +207,7 @@ pub fn prepare(
     let mut errors = Vec::new();
     if let Some(number) = path_number {
         match body.get("ministry_number") {
-            None | Some(Value::Null) => {
+            None => {
                 body.insert("ministry_number".into(), Value::String(number.to_owned()));
             }
             Some(Value::String(given)) if given == number => {}
