@@ -15,16 +15,27 @@ use crate::state::AppState;
 /// How long to wait between start-up attempts while the database is down.
 const RETRY_EVERY: Duration = Duration::from_secs(2);
 
-/// Reads `JWT_PREVIOUS_KEYS` entries (PEM text or paths).
+/// Reads `JWT_PREVIOUS_KEYS` entries (PEM text or paths); each must be a P-256 public key.
 fn previous_keys(config: &Config) -> Result<Vec<String>, String> {
-    config.jwt_previous_keys.iter().map(|v| pem_or_path(v)).collect()
+    let pems: Vec<String> = config
+        .jwt_previous_keys
+        .iter()
+        .map(|v| pem_or_path(v).map_err(|e| format!("JWT_PREVIOUS_KEYS: {e}")))
+        .collect::<Result<_, _>>()?;
+    crate::auth::keys::check_public_keys(&pems)?;
+    Ok(pems)
 }
 
-/// The key ring from `JWT_SIGNING_KEY`, if configured (checked before anything starts).
+/// The key ring from `JWT_SIGNING_KEY`, if configured; `JWT_PREVIOUS_KEYS` is checked either
+/// way, so a bad key stops the process at start instead of leaving it answering 503.
 pub fn configured_keys(config: &Config) -> Result<Option<KeyRing>, String> {
+    let previous = previous_keys(config)?;
     match &config.jwt_signing_key {
         None => Ok(None),
-        Some(value) => KeyRing::new(&pem_or_path(value)?, &previous_keys(config)?).map(Some),
+        Some(value) => {
+            let pem = pem_or_path(value).map_err(|e| format!("JWT_SIGNING_KEY: {e}"))?;
+            KeyRing::new(&pem, &previous).map(Some)
+        }
     }
 }
 

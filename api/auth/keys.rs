@@ -57,9 +57,7 @@ impl KeyRing {
         let encoding = EncodingKey::from_ec_pem(pkcs8.as_bytes()).map_err(|e| format!("signing key: {e}"))?;
         let mut ring = KeyRing { kid: String::new(), encoding, decoding: HashMap::new(), jwks: Jwks { keys: vec![] } };
         ring.kid = ring.add_public(&public)?;
-        for (i, pem) in previous_public_pems.iter().enumerate() {
-            let key = PublicKey::from_public_key_pem(pem.trim())
-                .map_err(|e| format!("JWT_PREVIOUS_KEYS entry {}: not a P-256 public key PEM ({e})", i + 1))?;
+        for key in check_public_keys(previous_public_pems)? {
             ring.add_public(&key)?;
         }
         Ok(ring)
@@ -97,6 +95,17 @@ impl KeyRing {
     pub fn jwks(&self) -> &Jwks {
         &self.jwks
     }
+}
+
+/// Reads `JWT_PREVIOUS_KEYS` entries as P-256 public keys, naming the first bad one.
+pub fn check_public_keys(pems: &[String]) -> Result<Vec<PublicKey>, String> {
+    pems.iter()
+        .enumerate()
+        .map(|(i, pem)| {
+            PublicKey::from_public_key_pem(pem.trim())
+                .map_err(|_| format!("JWT_PREVIOUS_KEYS entry {}: not a P-256 public key in PEM form", i + 1))
+        })
+        .collect()
 }
 
 /// RFC 7638 thumbprint of a P-256 key: SHA-256 of its canonical JWK, base64url.

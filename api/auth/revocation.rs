@@ -51,6 +51,15 @@ impl Revocations {
         Ok(answer)
     }
 
+    /// Records a client enabled by this instance at once.
+    pub fn remove(&self, client: Uuid) {
+        if let Ok(mut guard) = self.inner.lock() {
+            if let Some((_, set)) = guard.as_mut() {
+                set.remove(&client);
+            }
+        }
+    }
+
     /// Records a client disabled by this instance at once.
     pub fn add(&self, client: Uuid) {
         if let Ok(mut guard) = self.inner.lock() {

@@ -12,7 +12,7 @@ use crate::http::blocking;
 use crate::http::body::{path_id, Body, RawQuery};
 use crate::http::respond;
 use crate::openapi::{
-    BadRequest, ListProblems, PayloadTooLarge, ReadProblems, UnprocessableEntity, UnsupportedMediaType,
+    BadRequest, ListProblems, NotFound, PayloadTooLarge, ReadProblems, UnprocessableEntity, UnsupportedMediaType,
 };
 use crate::service;
 use crate::state::AppState;
@@ -74,11 +74,16 @@ pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<
 
 /// Disable a client
 ///
-/// It gets no new token, and its tokens are refused by every instance within 60 seconds.
+/// It gets no new token, and its tokens are refused by every instance within 60 seconds. A
+/// client cannot disable itself (422 naming `id`), so the unit is never locked out by mistake.
 #[utoipa::path(
     tag = "clients",
     params(("id" = uuid::Uuid, Path, description = "Client id")),
-    responses((status = 200, description = "The disabled client", body = Client), ReadProblems),
+    responses(
+        (status = 200, description = "The disabled client", body = Client, headers(("ETag" = String))),
+        (status = 404, response = NotFound),
+        (status = 422, response = UnprocessableEntity)
+    ),
     security(("oauth2" = ["clients:admin"]))
 )]
 #[post("/clients/{id}/disable")]
@@ -87,9 +92,35 @@ pub async fn disable_client(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
+    let caller = who.require(Scope::ClientsAdmin)?;
+    let id = path_id(&id)?;
+    if id == caller.client_id {
+        return Err(AppError::field("id", "is the calling client: a client cannot disable itself"));
+    }
+    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, id, false)).await?;
+    state.revocations.add(id);
+    Ok(respond::ok_versioned(&client, client.version))
+}
+
+/// Enable a client
+///
+/// Undoes a disable: the client gets tokens again, and its unexpired tokens are accepted again
+/// by every instance within 60 seconds (at once by the one that answers).
+#[utoipa::path(
+    tag = "clients",
+    params(("id" = uuid::Uuid, Path, description = "Client id")),
+    responses((status = 200, description = "The enabled client", body = Client, headers(("ETag" = String))), ReadProblems),
+    security(("oauth2" = ["clients:admin"]))
+)]
+#[post("/clients/{id}/enable")]
+pub async fn enable_client(
+    who: Principal,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
-    let client = blocking::run(&state.pool, move |conn| service::clients::disable(conn, id)).await?;
-    state.revocations.add(id);
+    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, id, true)).await?;
+    state.revocations.remove(id);
     Ok(respond::ok_versioned(&client, client.version))
 }

@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(clients::list_clients)
             .service(clients::get_client)
             .service(clients::disable_client)
+            .service(clients::enable_client)
             .service(boards::list_boards)
             .service(boards::get_board)
             .service(boards::patch_board)

@@ -94,14 +94,15 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Client> {
     to_wire(row)
 }
 
-/// Disables a client: no new tokens; its tokens are refused once instances refresh.
-pub fn disable(conn: &mut DbConn, id: Uuid) -> AppResult<Client> {
+/// Disables a client (`active: false`): no new tokens; its tokens are refused once instances
+/// refresh. Enables it again with `active: true`. Setting what is already set changes nothing.
+pub fn set_active(conn: &mut DbConn, id: Uuid, active: bool) -> AppResult<Client> {
     write_tx(conn, |conn| {
         let row: ClientRow = clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn)?;
-        if row.active {
+        if row.active != active {
             diesel::update(clients::table.find(&row.id))
                 .set((
-                    clients::active.eq(false),
+                    clients::active.eq(active),
                     clients::updated_at.eq(time::now()),
                     clients::version.eq(row.version + 1),
                 ))

@@ -80,3 +80,33 @@ fn migrate_and_openapi_work_and_a_bad_database_url_is_refused_clearly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("DATABASE_URL"));
 }
+
+#[test]
+fn serve_stops_at_start_naming_the_variable_when_a_previous_key_is_bad() {
+    let db = TestDb::create();
+    let private = sro_api::auth::keys::generate_private_pem().unwrap();
+    for (bad, with_signing_key) in [(private.as_str(), false), ("/no/such/key.pem", true), ("not a key", false)] {
+        let mut cmd = sro_api(&db);
+        cmd.args(["serve"]).env("BIND_ADDR", "127.0.0.1:0").env("JWT_PREVIOUS_KEYS", bad);
+        if with_signing_key {
+            cmd.env("JWT_SIGNING_KEY", test_signing_key());
+        }
+        let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("serve kept running with JWT_PREVIOUS_KEYS={bad:?}");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(!status.success());
+        assert!(stderr.contains("JWT_PREVIOUS_KEYS"), "{stderr}");
+        assert!(!stderr.contains("PRIVATE KEY"), "the key itself is never printed: {stderr}");
+    }
+}

@@ -60,12 +60,36 @@ async fn only_clients_admin_may_manage_clients() {
     let board = app.board(OCDSB).await;
     app.get("/v1/clients", &board).await.assert_problem(403, "forbidden");
     app.post("/v1/clients", &board, &json!({"name": "x", "role": "admin"})).await.assert_problem(403, "forbidden");
-    let officer_token = app.token_for(Role::Dashboard, None, None, None).await;
-    app.post(&format!("/v1/clients/{}/disable", uuid::Uuid::now_v7()), &officer_token, &json!({}))
+    let dashboard = app.token_for(Role::Dashboard, None, None, None).await;
+    app.post(&format!("/v1/clients/{}/disable", uuid::Uuid::now_v7()), &dashboard, &json!({}))
         .await
         .assert_problem(403, "forbidden");
     let admin = app.admin().await;
     app.post(&format!("/v1/clients/{}/disable", uuid::Uuid::now_v7()), &admin, &json!({}))
         .await
         .assert_problem(404, "not-found");
+}
+
+#[actix_web::test]
+async fn a_client_cannot_disable_itself_and_a_disabled_client_can_be_enabled_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let me = app.get("/v1/me", &admin).await.body["client_id"].as_str().unwrap().to_owned();
+    let res = app.post(&format!("/v1/clients/{me}/disable"), &admin, &json!({})).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["id"]);
+    assert_eq!(app.get("/v1/me", &admin).await.status, 200, "still enabled");
+    let board = app.board(OCDSB).await;
+    let id = app.get("/v1/me", &board).await.body["client_id"].as_str().unwrap().to_owned();
+    let disabled = app.post(&format!("/v1/clients/{id}/disable"), &admin, &json!({})).await;
+    assert_eq!((disabled.status, disabled.body["active"].as_bool()), (200, Some(false)));
+    app.get("/v1/me", &board).await.assert_problem(401, "unauthorized");
+    let enabled = app.post(&format!("/v1/clients/{id}/enable"), &admin, &json!({})).await;
+    assert_eq!((enabled.status, enabled.body["active"].as_bool()), (200, Some(true)), "{}", enabled.text);
+    assert!(enabled.body["version"].as_i64() > disabled.body["version"].as_i64());
+    assert_eq!(app.get("/v1/me", &board).await.status, 200, "its tokens work again");
+    app.post(&format!("/v1/clients/{}/enable", uuid::Uuid::now_v7()), &admin, &json!({}))
+        .await
+        .assert_problem(404, "not-found");
+    app.post(&format!("/v1/clients/{id}/enable"), &board, &json!({})).await.assert_problem(403, "forbidden");
 }

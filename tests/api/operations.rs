@@ -44,6 +44,7 @@ fn every_v1_operation_documents_its_errors_and_every_route_is_in_the_document() 
         "/v1/clients",
         "/v1/clients/{id}",
         "/v1/clients/{id}/disable",
+        "/v1/clients/{id}/enable",
         "/v1/boards",
         "/v1/boards/{id}",
         "/v1/schools",
