@@ -12,6 +12,9 @@ use crate::db::{migrate, Backend};
 use crate::http::methods::KnownRoutes;
 use crate::state::AppState;
 
+/// How long before the end of the grace period the shutdown report counts unfinished requests.
+const SNAPSHOT_EARLY: Duration = Duration::from_millis(100);
+
 /// How long to wait between start-up attempts while the database is down.
 const RETRY_EVERY: Duration = Duration::from_secs(2);
 
@@ -100,18 +103,60 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
     let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi.clone(), known.clone()))
         .listen(listener)
         .map_err(|e| e.to_string())?
-        // In-flight requests get this long to finish after SIGTERM/SIGINT.
+        // In-flight requests get this long to finish once stopped; `serve` handles the signals
+        // itself (so it can report what the grace period cut off).
         .shutdown_timeout(grace)
+        .disable_signals()
         .run();
     Ok(Bound { addr, server })
 }
 
-/// `sro-api serve`: runs until SIGINT or SIGTERM, then drains in-flight requests.
+/// `sro-api serve`: runs until SIGINT or SIGTERM, then drains in-flight requests for
+/// `SHUTDOWN_GRACE_SECONDS`; an error (non-zero exit) if the grace period cut any off.
 pub async fn serve(config: Config) -> Result<(), String> {
     log::info!("database {}", redact_url(&config.database_url));
     let bind_addr = config.bind_addr.clone();
+    let grace = Duration::from_secs(config.shutdown_grace_seconds);
     let (state, _) = prepare(config)?;
+    let in_flight = state.in_flight.clone();
     let bound = bind(state, &bind_addr)?;
+    // Installed before the address is announced, so a signal sent at once stops the server
+    // gracefully instead of killing the process.
+    let stop = stop_signal()?;
+    let handle = bound.server.handle();
     log::info!("listening on http://{}", bound.addr);
-    bound.server.await.map_err(|e| e.to_string())
+    // On the signal: a graceful stop, and a note of what is still running just before the grace
+    // period ends, which the server then abandons (dropping it).
+    let watcher = actix_web::rt::spawn(async move {
+        stop.await;
+        log::info!("stopping: in-flight requests have {}s to finish", grace.as_secs());
+        actix_web::rt::spawn(async move { handle.stop(true).await });
+        actix_web::rt::time::sleep(grace.saturating_sub(SNAPSHOT_EARLY)).await;
+        in_flight.load(std::sync::atomic::Ordering::SeqCst)
+    });
+    bound.server.await.map_err(|e| e.to_string())?;
+    // Finished only if the grace period ran out; a drained server stops before that.
+    let abandoned = match tokio::time::timeout(SNAPSHOT_EARLY * 2, watcher).await {
+        Ok(Ok(count)) => count,
+        _ => 0,
+    };
+    if abandoned > 0 {
+        log::error!("shutdown abandoned {abandoned} request(s) still running after the grace period");
+        return Err(format!("shutdown abandoned {abandoned} request(s) after {}s", grace.as_secs()));
+    }
+    log::info!("stopped; every request was answered");
+    Ok(())
+}
+
+/// A future that resolves on SIGINT or SIGTERM; the handlers are installed when this returns.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+    })
 }

@@ -1,6 +1,6 @@
 //! What every request handler shares: the pool, the settings, the keys and readiness.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use crate::auth::keys::KeyRing;
@@ -25,6 +25,8 @@ pub struct AppState {
     pub ready: Arc<AtomicBool>,
     /// Slots for verifying client secrets (Argon2), one per core.
     pub hashing: Arc<tokio::sync::Semaphore>,
+    /// Requests being answered now (for the shutdown report).
+    pub in_flight: Arc<AtomicUsize>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             revocations: Arc::new(Revocations::default()),
             ready: Arc::new(AtomicBool::new(false)),
             hashing: Arc::new(tokio::sync::Semaphore::new(crate::auth::credentials::hashing_slots())),
+            in_flight: Arc::new(AtomicUsize::new(0)),
         }
     }
 

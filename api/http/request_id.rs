@@ -4,11 +4,15 @@
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::Error;
+
+use crate::state::AppState;
 
 /// The header carrying the request id.
 pub const HEADER: &str = "x-request-id";
@@ -25,6 +29,22 @@ pub fn current() -> Option<String> {
 /// Accepts a caller's id only if it is short and printable, so it cannot forge log lines.
 fn acceptable(id: &str) -> bool {
     !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// One request in the state's in-flight count, for as long as this lives.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn enter(count: &Arc<AtomicUsize>) -> InFlight {
+        count.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(count))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Middleware: request id in, request id out, one access log line per request.
@@ -72,6 +92,8 @@ where
             .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let service = Rc::clone(&self.service);
         let started = Instant::now();
+        // Counted until answered or dropped, so shutdown can tell what its grace period cut off.
+        let in_flight = req.app_data::<actix_web::web::Data<AppState>>().map(|s| InFlight::enter(&s.in_flight));
         let method = req.method().to_string();
         Box::pin(REQUEST_ID.scope(id.clone(), async move {
             let result = service.call(req).await;
@@ -88,6 +110,7 @@ where
                 "{method} {route} {status} {:.1}ms request_id={id}",
                 started.elapsed().as_secs_f64() * 1000.0
             );
+            drop(in_flight);
             let mut res = result?;
             if let Ok(value) = HeaderValue::from_str(&id) {
                 res.headers_mut().insert(HeaderName::from_static(HEADER), value);

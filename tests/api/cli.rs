@@ -110,3 +110,83 @@ fn serve_stops_at_start_naming_the_variable_when_a_previous_key_is_bad() {
         assert!(!stderr.contains("PRIVATE KEY"), "the key itself is never printed: {stderr}");
     }
 }
+
+/// Starts `sro-api serve` on a random port; returns the child, its address and its log lines.
+fn serve_process(
+    db: &TestDb,
+    grace: &str,
+) -> (std::process::Child, std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut child = sro_api(db)
+        .args(["serve"])
+        .env("BIND_ADDR", "127.0.0.1:0")
+        .env("JWT_SIGNING_KEY", test_signing_key())
+        .env("SHUTDOWN_GRACE_SECONDS", grace)
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let addr = loop {
+        let line = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("serve logs where it listens");
+        if let Some(at) = line.split("listening on http://").nth(1) {
+            break at.trim().parse().unwrap();
+        }
+    };
+    (child, addr, rx)
+}
+
+fn terminate_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill(); // never leave a server holding the test's output pipes
+            panic!("serve did not stop on SIGTERM");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_exits_non_zero_naming_the_count_when_shutdown_abandons_requests() {
+    use std::io::Write;
+    let db = TestDb::create();
+    // Nothing in flight: a clean stop is exit 0.
+    let (mut child, _, _) = serve_process(&db, "1");
+    assert!(terminate_and_wait(&mut child).success());
+    // A request whose body never finishes is still running when the 1 s grace period ends.
+    let (mut child, addr, logs) = serve_process(&db, "1");
+    let keys = sro_api::auth::keys::KeyRing::new(&test_signing_key(), &[]).unwrap();
+    let settings =
+        sro_api::auth::token::TokenSettings { issuer: "sro-api".into(), audience: "sro-api".into(), ttl_seconds: 600 };
+    let admin = sro_api::domain::access::Caller {
+        client_id: uuid::Uuid::now_v7(),
+        role: sro_api::domain::access::Role::Admin,
+        board_id: None,
+        officer_id: None,
+        agency_id: None,
+        scopes: sro_api::domain::access::Role::Admin.allowed_scopes(),
+    };
+    let token = sro_api::auth::token::issue(&keys, &settings, &admin).unwrap().0;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let head = format!(
+        "POST /v1/officers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"a\":"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let status = terminate_and_wait(&mut child);
+    assert!(!status.success(), "an abandoned request is a failed shutdown");
+    let text: Vec<String> = logs.try_iter().collect();
+    assert!(text.iter().any(|l| l.contains("abandoned 1 request")), "{text:?}");
+}
