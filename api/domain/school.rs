@@ -74,7 +74,10 @@ pub struct School {
     pub phone: Option<String>,
     /// False once the school is closed.
     pub active: bool,
-    /// The current primary SRO (in force today, America/Toronto), or null.
+    /// The current primary SRO (in force today, America/Toronto), or null. A change of the
+    /// officer, or of the school's assignments, bumps the school's `version`. An assignment that
+    /// begins or ends on a later day changes `sro` on that day with no write (so `version` stays);
+    /// `updated_from` finds such a school from that day on.
     pub sro: Option<SchoolSro>,
     /// When the record was created (UTC).
     pub created_at: DateTime<Utc>,

@@ -136,6 +136,8 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version + 1);
         row.updated_at = time::now();
         diesel::update(officers::table.find(&existing.id)).set(&row).execute(conn)?;
+        // The schools it serves as primary SRO embed it: they change too.
+        super::schools::touch_embedding(conn, &existing.id)?;
         Ok(row)
     })?;
     to_wire(row)

@@ -161,6 +161,23 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window
     if let Some(needle) = q.q.as_deref().filter(|s| !s.trim().is_empty()) {
         query = query.filter(schools::name_folded.like(text::contains_pattern(needle)).escape('\\'));
     }
+    // `updated_from` also finds schools whose embedded SRO changed with no write: a primary
+    // assignment that began, or ended, on a city day since then.
+    if let Some(since) = window.updated_from {
+        let since_day = time::today_at(time::to_utc(since));
+        let sro_changed = assignments::table
+            .filter(assignments::school_id.eq(schools::id))
+            .filter(assignments::role.eq(AssignmentRole::Primary.as_str()))
+            .filter(
+                assignments::starts_on
+                    .gt(since_day)
+                    .and(assignments::starts_on.le(today))
+                    .or(assignments::ends_on.ge(since_day).and(assignments::ends_on.lt(today))),
+            );
+        query = query.filter(schools::updated_at.ge(since).or(exists(sro_changed)));
+    }
+    let window = Window { updated_from: None, ..window.clone() };
+    let window = &window;
     let found: Vec<SchoolRow> = keyset!(query, schools, window).load(conn)?;
     let page = paginate(found, window, Ok::<_, AppError>)?;
     Ok(Page { data: with_sros(conn, page.data)?, next_cursor: page.next_cursor })
@@ -428,6 +445,24 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfM
         diesel::delete(schools::table.find(&existing.id)).execute(conn)?;
         Ok(())
     })
+}
+
+/// Bumps the version of every school whose current primary SRO is `officer_id` (the school
+/// embeds the officer's name, phone and email), in id order.
+pub fn touch_embedding(conn: &mut DbConn, officer_id: &str) -> AppResult<()> {
+    let today = time::today();
+    let mut ids: Vec<String> = assignments::table
+        .filter(assignments::officer_id.eq(officer_id))
+        .filter(assignments::role.eq(AssignmentRole::Primary.as_str()))
+        .filter(in_force!(today))
+        .select(assignments::school_id)
+        .load(conn)?;
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        touch(conn, &id)?;
+    }
+    Ok(())
 }
 
 /// Bumps a school's version: it embeds its SRO, so every assignment write changes it.

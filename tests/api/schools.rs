@@ -279,3 +279,56 @@ async fn many_concurrent_writes_and_reads_never_fail_with_a_locked_database() {
     assert!(reads.iter().all(|r| r.status == 200), "{:?}", reads.iter().map(|r| r.status).collect::<Vec<_>>());
     assert_eq!(ids(&app.get("/v1/schools?limit=100", &admin).await.body).len(), 24);
 }
+
+#[actix_web::test]
+async fn an_officer_change_changes_the_schools_that_embed_it_and_updated_from_finds_them() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let school = app.school(&admin, "123456", OCDSB).await;
+    let other = app.school(&admin, "123457", OCDSB).await;
+    let officer = app.officer(&admin, "4521").await;
+    let path = format!("/v1/schools/{}", school["id"].as_str().unwrap());
+    let handover = json!({"officer_id": officer["id"], "starts_on": day(-5)});
+    assert_eq!(app.post(&format!("{path}/sro"), &admin, &handover).await.status, 201);
+    let before = app.get(&path, &admin).await;
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let since = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true).replace('+', "%2B");
+    let officer_path = format!("/v1/officers/{}", officer["id"].as_str().unwrap());
+    assert_eq!(app.patch(&officer_path, &admin, &json!({"phone": "613-555-0777"})).await.status, 200);
+    let after = app.get(&path, &admin).await;
+    assert_eq!(after.body["sro"]["phone"], "613-555-0777");
+    assert_eq!(after.body["version"].as_i64().unwrap(), before.body["version"].as_i64().unwrap() + 1);
+    assert_ne!(after.header("etag"), before.header("etag"));
+    assert!(after.body["updated_at"].as_str() > before.body["updated_at"].as_str());
+    let changed = app.get(&format!("/v1/schools?updated_from={since}"), &admin).await;
+    assert_eq!(ids(&changed.body), [school["id"].as_str().unwrap()], "the school the officer serves, not the other");
+    assert_ne!(ids(&changed.body), [other["id"].as_str().unwrap()]);
+}
+
+#[actix_web::test]
+async fn updated_from_finds_a_school_whose_primary_began_since_with_no_write() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let school = app.school(&admin, "123456", OCDSB).await;
+    let officer = app.officer(&admin, "4521").await;
+    let path = format!("/v1/schools/{}/sro", school["id"].as_str().unwrap());
+    assert_eq!(app.post(&path, &admin, &json!({"officer_id": officer["id"], "starts_on": day(0)})).await.status, 201);
+    // As if the assignment had been made days ago: the school's last write is old.
+    let long_ago = (chrono::Utc::now() - chrono::Duration::days(3)).naive_utc();
+    sro_api::http::blocking::run(&app.state.pool, move |conn| {
+        diesel::update(sro_api::db::schema::schools::table)
+            .set(sro_api::db::schema::schools::updated_at.eq(long_ago))
+            .execute(conn)?;
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).replace('+', "%2B");
+    let two_days_ago = stamp(chrono::Utc::now() - chrono::Duration::days(2));
+    let found = app.get(&format!("/v1/schools?updated_from={two_days_ago}"), &admin).await;
+    assert_eq!(ids(&found.body), [school["id"].as_str().unwrap()], "its SRO changed today, after that day");
+    let now = stamp(chrono::Utc::now());
+    let none = app.get(&format!("/v1/schools?updated_from={now}"), &admin).await;
+    assert_eq!(ids(&none.body), Vec::<String>::new(), "nothing changed since today began");
+}
