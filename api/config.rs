@@ -44,16 +44,33 @@ impl fmt::Debug for Config {
     }
 }
 
-/// Hides a password in a database URL for logging.
+/// Hides the passwords in a database URL for logging: the `user:password@` part and any
+/// `password=` or `sslpassword=` query parameter.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let mut out = match (base.find("://"), base.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
+            let userinfo = &base[scheme_end + 3..at];
             let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..])
+            format!("{}{user}:***{}", &base[..scheme_end + 3], &base[at..])
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    if let Some(query) = query {
+        let params: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.to_ascii_lowercase().ends_with("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&params.join("&"));
     }
+    out
 }
 
 impl Default for Config {
@@ -121,6 +138,11 @@ mod tests {
     fn passwords_are_hidden_in_urls() {
         assert_eq!(redact_url("postgres://app:s3cret@db:5432/sro"), "postgres://app:***@db:5432/sro");
         assert_eq!(redact_url("sqlite://sro.db"), "sqlite://sro.db");
+        assert_eq!(
+            redact_url("postgres://db/sro?user=app&password=s3cret&sslpassword=k3y&sslmode=require"),
+            "postgres://db/sro?user=app&password=***&sslpassword=***&sslmode=require"
+        );
+        assert!(!redact_url("postgres://app:s3cret@db/sro?PASSWORD=x2").contains("x2"));
     }
 
     #[test]

@@ -58,3 +58,37 @@ impl From<actix_web::error::BlockingError> for AppError {
         AppError::Internal(crate::error::cause_chain(&err))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_500_is_logged_with_its_request_id_and_whole_cause_but_other_errors_are_not() {
+        let err: AppError = diesel::result::Error::DeserializationError("column `x` is not TEXT".into()).into();
+        let line = log_line(&err, Some("req-42")).unwrap();
+        assert!(line.contains("request_id=req-42") && line.contains("column `x` is not TEXT"), "{line}");
+        assert!(!err.to_problem(Some("req-42".into())).detail.contains("column"), "never to the caller");
+        let unavailable = log_line(&AppError::Unavailable("pool timed out".into()), None).unwrap();
+        assert!(unavailable.contains("request_id=-") && unavailable.contains("pool timed out"));
+        assert_eq!(log_line(&AppError::NotFound, Some("x")), None);
+    }
+
+    #[test]
+    fn the_cause_chain_names_every_source() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("reading the key")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let err = Outer(std::io::Error::other("disk gone"));
+        assert_eq!(crate::error::cause_chain(&err), "reading the key: disk gone");
+    }
+}

@@ -324,7 +324,8 @@ async fn updated_from_finds_a_school_whose_primary_began_since_with_no_write() {
     })
     .await
     .unwrap();
-    let stamp = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).replace('+', "%2B");
+    let stamp =
+        |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).replace('+', "%2B");
     let two_days_ago = stamp(chrono::Utc::now() - chrono::Duration::days(2));
     let found = app.get(&format!("/v1/schools?updated_from={two_days_ago}"), &admin).await;
     assert_eq!(ids(&found.body), [school["id"].as_str().unwrap()], "its SRO changed today, after that day");
