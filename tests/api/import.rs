@@ -9,10 +9,8 @@ const OTTAWA: &str = "../shared/data/ottawa-schools.csv";
 
 #[actix_web::test]
 async fn the_ministry_derived_ottawa_file_imports_and_a_second_run_changes_nothing() {
-    let Ok(csv) = std::fs::read(OTTAWA) else {
-        eprintln!("{OTTAWA} not present; skipped");
-        return;
-    };
+    // CI has ../shared/data; a missing file is a failure, not a silent pass.
+    let csv = std::fs::read(OTTAWA).unwrap_or_else(|e| panic!("{OTTAWA} is needed by this test: {e}"));
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
     let res = app.raw(Method::POST, "/v1/schools/import", &admin, "text/csv", csv.clone()).await;
