@@ -58,3 +58,101 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     let text = doc.to_string();
     assert_eq!(text.matches("\"enum\"").count(), code.len(), "enums appear only as named schemas");
 }
+
+/// Every `pattern` in the document, with where it is.
+fn patterns(value: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "pattern" {
+                    out.push((at.to_owned(), v.as_str().unwrap().to_owned()));
+                } else {
+                    patterns(v, &format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| patterns(v, &format!("{at}/{i}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_pattern_in_the_document_is_one_the_validators_use() {
+    use sro_api::domain::pattern;
+    let mut found = Vec::new();
+    patterns(&document(), "", &mut found);
+    assert!(found.len() > 20, "patterns are stated: {}", found.len());
+    for (at, p) in found {
+        assert!(
+            pattern::ALL.contains(&p.as_str()) || p == "^[A-Za-z0-9_-]+$",
+            "{at}: {p} is not a validator's pattern"
+        );
+    }
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, field, expected) in [
+        ("NewSchool", "ministry_number", pattern::SCHOOL_NUMBER),
+        ("NewSchool", "postal_code", pattern::POSTAL_CODE),
+        ("NewSchool", "name", pattern::TEXT),
+        ("NewSchool", "street", pattern::OPTIONAL_TEXT),
+        ("NewOfficer", "badge_number", pattern::BADGE),
+        ("NewOfficer", "email", pattern::EMAIL),
+        ("BoardPatch", "ministry_number", pattern::BOARD_NUMBER),
+        ("NewClient", "name", pattern::TEXT),
+    ] {
+        assert_eq!(schemas[schema]["properties"][field]["pattern"], expected, "{schema}.{field}");
+    }
+}
+
+type Parse = fn(&serde_json::Map<String, Value>) -> Result<(), Vec<sro_api::domain::validate::FieldError>>;
+
+#[test]
+fn every_length_limit_in_a_body_schema_is_the_validators_limit() {
+    use serde_json::json;
+    use sro_api::domain::{board::BoardChanges, client::NewClient, officer::NewOfficer, school::NewSchool};
+    let cases: Vec<(&str, Parse, Value)> = vec![
+        ("NewSchool", |m| NewSchool::parse(m, "").map(|_| ()), crate::support::school_body("123456", None, "private")),
+        (
+            "NewOfficer",
+            |m| NewOfficer::parse(m).map(|_| ()),
+            json!({"badge_number": "1", "first_name": "A", "last_name": "B"}),
+        ),
+        (
+            "BoardPatch",
+            |m| BoardChanges::parse(m).map(|_| ()),
+            json!({"name": "A", "name_fr": "B", "ministry_number": "B66184"}),
+        ),
+        ("NewClient", |m| NewClient::parse(m).map(|_| ()), json!({"name": "A", "role": "admin"})),
+    ];
+    let doc = document();
+    let mut checked = 0;
+    for (schema, parse, base) in cases {
+        let mut base = base;
+        base.as_object_mut().unwrap().remove("board_id");
+        assert!(parse(base.as_object().unwrap()).is_ok(), "{schema}: the base body is valid");
+        let properties = doc["components"]["schemas"][schema]["properties"].as_object().unwrap();
+        for (field, rules) in properties {
+            let Some(max) = rules["maxLength"].as_u64().map(|n| n as usize) else { continue };
+            let value = |n: usize| {
+                if rules["pattern"] == sro_api::domain::pattern::EMAIL {
+                    format!("{}@a.ca", "x".repeat(n - 5))
+                } else {
+                    "x".repeat(n)
+                }
+            };
+            let with = |text: String| {
+                let mut body = base.as_object().unwrap().clone();
+                body.insert(field.clone(), Value::String(text));
+                parse(&body)
+            };
+            assert!(with(value(max)).is_ok(), "{schema}.{field}: {max} characters are accepted");
+            let errors = with(value(max + 1)).unwrap_err();
+            assert_eq!(errors[0].field, *field, "{schema}.{field}: {} characters are refused", max + 1);
+            if rules["minLength"] == 1 {
+                assert!(with(String::new()).is_err(), "{schema}.{field}: empty is refused");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked} limits checked");
+}
