@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::support::*;
 
-const OTTAWA: &str = "../shared/data/ottawa-schools.csv";
+const OTTAWA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ottawa-schools.csv");
 
 #[actix_web::test]
 async fn the_ministry_derived_ottawa_file_imports_and_a_second_run_changes_nothing() {
