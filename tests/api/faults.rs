@@ -62,21 +62,34 @@ async fn assignments_moved_between_two_schools_in_opposite_directions_never_fail
     let b = app.school(&admin, "610002", OCDSB).await;
     let officer = app.officer(&admin, "61").await;
     let new = |school: &Value| json!({"school_id": school["id"], "officer_id": officer["id"], "role": "backup", "starts_on": "2026-09-01"});
-    let x = app.post("/v1/assignments", &admin, &new(&a)).await.body;
-    let y = app.post("/v1/assignments", &admin, &new(&b)).await.body;
-    let (px, py) = (
-        format!("/v1/assignments/{}", x["id"].as_str().unwrap()),
-        format!("/v1/assignments/{}", y["id"].as_str().unwrap()),
-    );
-    for round in 0..12 {
-        let (to_x, to_y) = if round % 2 == 0 { (&b, &a) } else { (&a, &b) };
-        let (rx, ry) = futures_util::future::join(
-            app.patch(&px, &admin, &json!({"school_id": to_x["id"]})),
-            app.patch(&py, &admin, &json!({"school_id": to_y["id"]})),
-        )
-        .await;
-        assert_eq!((rx.status, ry.status), (200, 200), "round {round}: {} {}", rx.text, ry.text);
+    // Three assignments start at each school; every round moves all of them across at once.
+    let mut at_a = Vec::new();
+    let mut at_b = Vec::new();
+    for _ in 0..3 {
+        at_a.push(format!(
+            "/v1/assignments/{}",
+            app.post("/v1/assignments", &admin, &new(&a)).await.body["id"].as_str().unwrap()
+        ));
+        at_b.push(format!(
+            "/v1/assignments/{}",
+            app.post("/v1/assignments", &admin, &new(&b)).await.body["id"].as_str().unwrap()
+        ));
     }
+    let (to_b, to_a) = (json!({"school_id": b["id"]}), json!({"school_id": a["id"]}));
+    let mut slowest = Duration::ZERO;
+    for round in 0..20 {
+        let started = Instant::now();
+        let moves =
+            at_a.iter().map(|p| app.patch(p, &admin, &to_b)).chain(at_b.iter().map(|p| app.patch(p, &admin, &to_a)));
+        let answers = futures_util::future::join_all(moves).await;
+        let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+        assert!(statuses.iter().all(|s| *s == 200), "round {round}: {statuses:?}");
+        slowest = slowest.max(started.elapsed());
+        std::mem::swap(&mut at_a, &mut at_b);
+    }
+    // PostgreSQL detects a deadlock only after deadlock_timeout (1 s): moves that locked the two
+    // schools in opposite orders would take that long even when the retry then succeeds.
+    assert!(slowest < Duration::from_secs(1), "slowest round {slowest:?}: the moves waited on each other");
 }
 
 #[actix_web::test]
@@ -273,4 +286,41 @@ async fn a_slow_statement_or_an_idle_transaction_is_ended_by_the_server() {
     assert_eq!(slow.0, 503);
     assert!(slow.1 < Duration::from_secs(2), "statement_timeout ended it after {:?}", slow.1);
     assert_eq!(idle, 503, "idle_in_transaction_session_timeout ended the session");
+}
+
+#[actix_web::test]
+#[ignore = "PostgreSQL only: run with --include-ignored and TEST_DATABASE_URL"]
+async fn an_assignment_move_locks_the_two_schools_in_id_order() {
+    pg_only();
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let one = app.school(&admin, "620001", OCDSB).await;
+    let two = app.school(&admin, "620002", OCDSB).await;
+    let (low, high) = if one["id"].as_str() < two["id"].as_str() { (one, two) } else { (two, one) };
+    let officer = app.officer(&admin, "62").await;
+    // An assignment moving from the higher id to the lower: touched in path order, the higher
+    // school would be locked first; in id order, the lower one is.
+    let body =
+        json!({"school_id": high["id"], "officer_id": officer["id"], "role": "backup", "starts_on": "2026-09-01"});
+    let moving = app.post("/v1/assignments", &admin, &body).await.body;
+    let url = app.state.config.database_url.clone();
+    let (low_id, high_id) = (low["id"].as_str().unwrap().to_owned(), high["id"].as_str().unwrap().to_owned());
+    let mut holder = diesel::pg::PgConnection::establish(&url).unwrap();
+    holder.batch_execute(&format!("BEGIN; SELECT 1 FROM schools WHERE id = '{high_id}' FOR UPDATE;")).unwrap();
+    let probe = actix_web::rt::spawn(async move {
+        actix_web::rt::time::sleep(Duration::from_millis(400)).await;
+        actix_web::web::block(move || {
+            let mut conn = diesel::pg::PgConnection::establish(&url).unwrap();
+            conn.batch_execute(&format!("BEGIN; SELECT 1 FROM schools WHERE id = '{low_id}' FOR UPDATE NOWAIT;"))
+                .is_err()
+        })
+        .await
+        .unwrap()
+    });
+    let path = format!("/v1/assignments/{}", moving["id"].as_str().unwrap());
+    let res = app.patch(&path, &admin, &json!({"school_id": low["id"]})).await;
+    let low_was_locked = probe.await.unwrap();
+    holder.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(res.status, 503, "the move waited on the held school, then gave up: {}", res.text);
+    assert!(low_was_locked, "while waiting for the higher id, the move already held the lower one");
 }
