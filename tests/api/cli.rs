@@ -167,18 +167,7 @@ fn serve_exits_non_zero_naming_the_count_when_shutdown_abandons_requests() {
     assert!(terminate_and_wait(&mut child).success());
     // A request whose body never finishes is still running when the 1 s grace period ends.
     let (mut child, addr, logs) = serve_process(&db, "1");
-    let keys = sro_api::auth::keys::KeyRing::new(&test_signing_key(), &[]).unwrap();
-    let settings =
-        sro_api::auth::token::TokenSettings { issuer: "sro-api".into(), audience: "sro-api".into(), ttl_seconds: 600 };
-    let admin = sro_api::domain::access::Caller {
-        client_id: uuid::Uuid::now_v7(),
-        role: sro_api::domain::access::Role::Admin,
-        board_id: None,
-        officer_id: None,
-        agency_id: None,
-        scopes: sro_api::domain::access::Role::Admin.allowed_scopes(),
-    };
-    let token = sro_api::auth::token::issue(&keys, &settings, &admin).unwrap().0;
+    let token = offline_admin_token();
     let mut stream = std::net::TcpStream::connect(addr).unwrap();
     let head = format!(
         "POST /v1/officers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"a\":"

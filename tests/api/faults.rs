@@ -158,6 +158,15 @@ async fn a_burst_of_token_requests_leaves_ordinary_reads_unaffected() {
     assert!(statuses.iter().all(|s| *s == 200), "every token request answered: {statuses:?}");
 }
 
+/// Waits (at most 15 s) for the service to answer again once the network is back.
+async fn recovers(app: &TestApp, token: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while app.get("/v1/officers", token).await.status != 200 {
+        assert!(Instant::now() < deadline, "the service recovers once the network does");
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The app on its own database, reached through a proxy.
 async fn behind_proxy() -> (TestApp, Proxy, String) {
     let admin_url = pg_only();
@@ -212,11 +221,7 @@ async fn a_stalled_database_gives_503_within_two_seconds_and_commits_nothing_lat
     .await
     .unwrap();
     assert_eq!(phone.as_deref(), Some("613-555-0100"), "the abandoned write was rolled back");
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while app.get("/v1/officers", &admin).await.status != 200 {
-        assert!(Instant::now() < deadline, "the service recovers once the network does");
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
+    recovers(&app, &admin).await;
 }
 
 #[actix_web::test]
@@ -233,11 +238,7 @@ async fn a_cut_database_gives_503_quickly_and_the_service_recovers() {
         .assert_problem(503, "unavailable");
     assert!(started.elapsed() < 2 * ANSWER_BOUND, "two answers after {:?}", started.elapsed());
     proxy.resume();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while app.get("/v1/officers", &admin).await.status != 200 {
-        assert!(Instant::now() < deadline, "the service recovers once the network does");
-        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    }
+    recovers(&app, &admin).await;
 }
 
 #[actix_web::test]

@@ -96,14 +96,7 @@ async fn the_docs_page_is_served_without_internet() {
 #[actix_web::test]
 async fn a_database_that_is_down_gives_503_with_retry_after_within_two_seconds() {
     let app = TestApp::spawn_with(|c| c.database_url = TestDb::unreachable_url()).await;
-    let token = app.issue(&sro_api::domain::access::Caller {
-        client_id: uuid::Uuid::now_v7(),
-        role: sro_api::domain::access::Role::Admin,
-        board_id: None,
-        officer_id: None,
-        agency_id: None,
-        scopes: sro_api::domain::access::Role::Admin.allowed_scopes(),
-    });
+    let token = app.issue(&admin_caller());
     let started = Instant::now();
     let res = app.get("/v1/schools", &token).await;
     assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());

@@ -59,22 +59,9 @@ async fn a_graceful_stop_finishes_and_refuses_new_connections() {
 
 #[actix_web::test]
 async fn a_request_in_flight_when_shutdown_begins_still_completes() {
-    use sro_api::auth::keys::KeyRing;
-    use sro_api::auth::token::{issue, TokenSettings};
-    use sro_api::domain::access::{Caller, Scope};
     let db = TestDb::create();
     let (addr, handle) = start(&db.url, Some(test_signing_key()));
-    let keys = KeyRing::new(&test_signing_key(), &[]).unwrap();
-    let settings = TokenSettings { issuer: "sro-api".into(), audience: "sro-api".into(), ttl_seconds: 600 };
-    let caller = Caller {
-        client_id: uuid::Uuid::now_v7(),
-        role: Role::Admin,
-        board_id: None,
-        officer_id: None,
-        agency_id: None,
-        scopes: Scope::ALL.to_vec(),
-    };
-    let bearer = format!("Bearer {}", issue(&keys, &settings, &caller).unwrap().0);
+    let bearer = format!("Bearer {}", offline_admin_token());
     // The largest import allowed: long enough to be in flight when the stop is asked for.
     let rows: Vec<serde_json::Value> =
         (0..5000).map(|n| school_body(&format!("{:06}", 100_000 + n), Some(OCDSB), "public")).collect();
@@ -113,12 +100,7 @@ async fn a_body_that_never_finishes_gets_408_and_the_connection_closes() {
     let bound = sro_api::server::bind(state, "127.0.0.1:0").expect("bind");
     let (addr, handle) = (bound.addr, bound.server.handle());
     actix_web::rt::spawn(bound.server);
-    let seed = TestApp::on(
-        TestDb::borrowed(&db.url),
-        Config { database_url: db.url.clone(), jwt_signing_key: Some(test_signing_key()), ..Config::default() },
-    )
-    .await;
-    let token = seed.admin().await;
+    let token = offline_admin_token();
     let (status, elapsed, closed) = blocking(move || {
         let mut stream = std::net::TcpStream::connect(addr).unwrap();
         stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();

@@ -276,6 +276,27 @@ pub fn school_body(number: &str, board: Option<&str>, kind: &str) -> Value {
     })
 }
 
+/// An admin caller whose client is in no database (for tokens signed without the service).
+pub fn admin_caller() -> Caller {
+    Caller {
+        client_id: Uuid::now_v7(),
+        role: Role::Admin,
+        board_id: None,
+        officer_id: None,
+        agency_id: None,
+        scopes: Role::Admin.allowed_scopes(),
+    }
+}
+
+/// An admin token signed with [`test_signing_key`] and the default issuer and audience, for a
+/// server started outside the harness.
+pub fn offline_admin_token() -> String {
+    let keys = sro_api::auth::keys::KeyRing::new(&test_signing_key(), &[]).expect("key");
+    let settings =
+        sro_api::auth::token::TokenSettings { issuer: "sro-api".into(), audience: "sro-api".into(), ttl_seconds: 600 };
+    sro_api::auth::token::issue(&keys, &settings, &admin_caller()).expect("issue").0
+}
+
 /// Today in the city's time zone, as the service sees it.
 pub fn today() -> chrono::NaiveDate {
     sro_api::domain::time::today()
