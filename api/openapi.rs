@@ -93,6 +93,9 @@ problem_sets! {
     /// The problems an action on an existing record with a body can answer.
     ActionProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "413" => PayloadTooLarge,
         "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems a status move (an action that honours `If-Match`) can answer.
+    StatusProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "412" => PreconditionFailed,
+        "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
     /// The problems a DELETE can answer.
     DeleteProblems => ["404" => NotFound, "409" => Conflict, "412" => PreconditionFailed],
 }
@@ -145,6 +148,22 @@ relaxed_bodies! {
     AssignmentPatch = crate::domain::assignment::NewAssignment, None;
     /// `PATCH /v1/boards/{id}` (JSON merge patch): any of the fields an admin may change.
     BoardPatch = crate::domain::board::BoardChanges, None;
+    /// `PATCH /v1/agencies/{id}` (JSON merge patch): any of the fields of `NewAgency`.
+    AgencyPatch = crate::domain::agency::NewAgency, None;
+    /// `PATCH /v1/persons/{id}` (JSON merge patch): any of the fields of `NewPerson`.
+    PersonPatch = crate::domain::person::NewPerson, None;
+    /// `PATCH /v1/incidents/{id}` (JSON merge patch): any of the fields of `IncidentChanges`;
+    /// `involved` replaces the whole list.
+    IncidentPatch = crate::domain::incident::IncidentChanges, None;
+    /// `PATCH /v1/referrals/{id}` (JSON merge patch, `consent` merged member by member): any of
+    /// the fields of `NewReferral`; `person_id` and `agency_id` cannot change.
+    ReferralPatch = crate::domain::referral::NewReferral, None;
+    /// `PATCH /v1/service-requests/{id}` (JSON merge patch): any of the fields of
+    /// `ServiceRequestChanges`.
+    ServiceRequestPatch = crate::domain::service_request::ServiceRequestChanges, None;
+    /// `PATCH /v1/presentations/{id}` (JSON merge patch): any of the fields of
+    /// `NewPresentation`.
+    PresentationPatch = crate::domain::presentation::NewPresentation, None;
 }
 
 /// The root of the document; paths come from the route table.
@@ -166,6 +185,13 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "schools", description = "Schools and their current SRO"),
         (name = "officers", description = "The SRO directory"),
         (name = "assignments", description = "SRO assignments"),
+        (name = "agencies", description = "Agencies youth are referred to"),
+        (name = "persons", description = "Youth and guardians (personal information, audited)"),
+        (name = "incidents", description = "Calls for service (audited; boards see no persons)"),
+        (name = "referrals", description = "Referrals to agencies and their status (audited)"),
+        (name = "service-requests", description = "What schools ask of their SRO"),
+        (name = "presentations", description = "Law and safety talks given"),
+        (name = "audit", description = "The audit log of personal information (admin)"),
         (name = "operations", description = "Health, readiness and keys"),
     )
 )]

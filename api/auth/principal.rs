@@ -8,7 +8,8 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 
 use super::token;
-use crate::domain::access::{Caller, Scope};
+use crate::domain::access::{Caller, Role, Scope};
+use crate::domain::context::Context;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -28,6 +29,26 @@ impl Principal {
             Ok(&self.caller)
         } else {
             Err(AppError::Forbidden(format!("This endpoint needs the scope `{scope}`.")))
+        }
+    }
+}
+
+impl Principal {
+    /// The request context, if the token carries `scope`; else 403.
+    pub fn context(&self, scope: Scope) -> Result<Context, AppError> {
+        self.require(scope)?;
+        let request_id = crate::http::request_id::current().unwrap_or_default();
+        Ok(Context::new(self.caller.clone(), request_id))
+    }
+
+    /// Like [`Principal::context`], and 403 for a role that can never use the endpoint even
+    /// with the scope (an officer creating a service request, an agency creating a referral).
+    pub fn context_for(&self, scope: Scope, roles: &[Role]) -> Result<Context, AppError> {
+        let ctx = self.context(scope)?;
+        if roles.contains(&ctx.caller.role) {
+            Ok(ctx)
+        } else {
+            Err(AppError::Forbidden(format!("The {} role cannot use this endpoint.", ctx.caller.role)))
         }
     }
 }

@@ -3,7 +3,10 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{assignments, boards, clients, officers, schools, signing_keys};
+use super::schema::{
+    agencies, assignments, audit_events, audit_persons, boards, clients, incident_persons, incidents, officers, persons,
+    presentations, referral_history, referrals, schools, service_requests, signing_keys,
+};
 use crate::error::AppError;
 
 /// A `boards` row.
@@ -103,6 +106,178 @@ pub struct SigningKeyRow {
     pub created_at: NaiveDateTime,
 }
 
+/// An `agencies` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = agencies, treat_none_as_null = true)]
+pub struct AgencyRow {
+    pub id: String,
+    pub name: String,
+    pub name_fr: Option<String>,
+    pub name_folded: String,
+    pub kind: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// A `persons` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = persons, treat_none_as_null = true)]
+pub struct PersonRow {
+    pub id: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub family_folded: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub school_id: Option<String>,
+    pub guardian_name: Option<String>,
+    pub guardian_phone: Option<String>,
+    pub language: Option<String>,
+    pub created_by_officer: Option<String>,
+    pub created_on: NaiveDate,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// An `incidents` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = incidents, treat_none_as_null = true)]
+pub struct IncidentRow {
+    pub id: String,
+    pub occurrence_number: Option<String>,
+    pub school_id: String,
+    pub officer_id: Option<String>,
+    pub occurred_at: NaiveDateTime,
+    pub occurred_on: NaiveDate,
+    pub reported_at: NaiveDateTime,
+    pub location: String,
+    pub during_school_hours: bool,
+    pub category: String,
+    pub safe_schools_reportable: bool,
+    pub summary: String,
+    pub status: String,
+    pub resolution: Option<String>,
+    pub diversion_agency_id: Option<String>,
+    pub created_by_officer: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// An `incident_persons` row: one person involved in an incident.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = incident_persons)]
+pub struct InvolvedRow {
+    pub incident_id: String,
+    pub person_id: String,
+    pub role: String,
+    pub position: i32,
+}
+
+/// A `referrals` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = referrals, treat_none_as_null = true)]
+pub struct ReferralRow {
+    pub id: String,
+    pub person_id: Option<String>,
+    pub agency_id: String,
+    pub incident_id: Option<String>,
+    pub officer_id: Option<String>,
+    pub category: String,
+    pub urgency: String,
+    pub reason: String,
+    pub consent_given_by: String,
+    pub consent_obtained_on: Option<NaiveDate>,
+    pub status: String,
+    pub created_by_officer: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// A `referral_history` row: one status a referral took.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = referral_history)]
+pub struct ReferralStepRow {
+    pub id: String,
+    pub referral_id: String,
+    pub status: String,
+    pub at: NaiveDateTime,
+    pub by_client: String,
+    pub note: Option<String>,
+}
+
+/// A `service_requests` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = service_requests, treat_none_as_null = true)]
+pub struct ServiceRequestRow {
+    pub id: String,
+    pub school_id: String,
+    pub kind: String,
+    pub details: String,
+    pub requested_by_name: String,
+    pub requested_by_role: String,
+    pub officer_id: Option<String>,
+    pub status: String,
+    pub outcome: Option<String>,
+    pub created_on: NaiveDate,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// A `presentations` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = presentations, treat_none_as_null = true)]
+pub struct PresentationRow {
+    pub id: String,
+    pub school_id: String,
+    pub officer_id: String,
+    pub delivered_on: NaiveDate,
+    pub topic: String,
+    pub grades: String,
+    pub audience_size: Option<i32>,
+    pub language: String,
+    pub service_request_id: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// An `audit_events` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditRow {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub client_id: String,
+    pub role: String,
+    pub action: String,
+    pub resource: String,
+    pub resource_id: Option<String>,
+    pub request_id: String,
+    pub status: i32,
+    pub person_ids: String,
+}
+
+/// An `audit_persons` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_persons)]
+pub struct AuditPersonRow {
+    pub person_id: String,
+    pub event_id: String,
+}
+
+impl crate::domain::page::Keyed for AuditRow {
+    fn key(&self) -> (NaiveDateTime, String) {
+        (self.at, self.id.clone())
+    }
+}
+
 macro_rules! keyed {
     ($($row:ty),+) => {
         $(impl crate::domain::page::Keyed for $row {
@@ -112,7 +287,19 @@ macro_rules! keyed {
         })+
     };
 }
-keyed!(BoardRow, SchoolRow, OfficerRow, AssignmentRow, ClientRow);
+keyed!(
+    BoardRow,
+    SchoolRow,
+    OfficerRow,
+    AssignmentRow,
+    ClientRow,
+    AgencyRow,
+    PersonRow,
+    IncidentRow,
+    ReferralRow,
+    ServiceRequestRow,
+    PresentationRow
+);
 
 /// Reads a stored id; a bad one is a defect, not the caller's fault.
 pub fn uuid(text: &str) -> Result<uuid::Uuid, AppError> {

@@ -91,9 +91,192 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agencies (id) {
+        id -> Text,
+        name -> Text,
+        name_fr -> Nullable<Text>,
+        name_folded -> Text,
+        kind -> Text,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    persons (id) {
+        id -> Text,
+        given_name -> Text,
+        family_name -> Text,
+        family_folded -> Text,
+        date_of_birth -> Nullable<Date>,
+        school_id -> Nullable<Text>,
+        guardian_name -> Nullable<Text>,
+        guardian_phone -> Nullable<Text>,
+        language -> Nullable<Text>,
+        created_by_officer -> Nullable<Text>,
+        created_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    incidents (id) {
+        id -> Text,
+        occurrence_number -> Nullable<Text>,
+        school_id -> Text,
+        officer_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        occurred_on -> Date,
+        reported_at -> Timestamp,
+        location -> Text,
+        during_school_hours -> Bool,
+        category -> Text,
+        safe_schools_reportable -> Bool,
+        summary -> Text,
+        status -> Text,
+        resolution -> Nullable<Text>,
+        diversion_agency_id -> Nullable<Text>,
+        created_by_officer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    incident_persons (incident_id, person_id) {
+        incident_id -> Text,
+        person_id -> Text,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        person_id -> Nullable<Text>,
+        agency_id -> Text,
+        incident_id -> Nullable<Text>,
+        officer_id -> Nullable<Text>,
+        category -> Text,
+        urgency -> Text,
+        reason -> Text,
+        consent_given_by -> Text,
+        consent_obtained_on -> Nullable<Date>,
+        status -> Text,
+        created_by_officer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    referral_history (id) {
+        id -> Text,
+        referral_id -> Text,
+        status -> Text,
+        at -> Timestamp,
+        by_client -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    service_requests (id) {
+        id -> Text,
+        school_id -> Text,
+        kind -> Text,
+        details -> Text,
+        requested_by_name -> Text,
+        requested_by_role -> Text,
+        officer_id -> Nullable<Text>,
+        status -> Text,
+        outcome -> Nullable<Text>,
+        created_on -> Date,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    presentations (id) {
+        id -> Text,
+        school_id -> Text,
+        officer_id -> Text,
+        delivered_on -> Date,
+        topic -> Text,
+        grades -> Text,
+        audience_size -> Nullable<Integer>,
+        language -> Text,
+        service_request_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        at -> Timestamp,
+        client_id -> Text,
+        role -> Text,
+        action -> Text,
+        resource -> Text,
+        resource_id -> Nullable<Text>,
+        request_id -> Text,
+        status -> Integer,
+        person_ids -> Text,
+    }
+}
+
+diesel::table! {
+    audit_persons (person_id, event_id) {
+        person_id -> Text,
+        event_id -> Text,
+    }
+}
+
 diesel::joinable!(schools -> boards (board_id));
 diesel::joinable!(assignments -> schools (school_id));
 diesel::joinable!(assignments -> officers (officer_id));
 diesel::joinable!(clients -> officers (officer_id));
 
-diesel::allow_tables_to_appear_in_same_query!(boards, schools, officers, assignments, clients, signing_keys);
+diesel::joinable!(persons -> schools (school_id));
+diesel::joinable!(incidents -> schools (school_id));
+diesel::joinable!(incident_persons -> incidents (incident_id));
+diesel::joinable!(incident_persons -> persons (person_id));
+diesel::joinable!(referrals -> agencies (agency_id));
+diesel::joinable!(referral_history -> referrals (referral_id));
+diesel::joinable!(service_requests -> schools (school_id));
+diesel::joinable!(presentations -> schools (school_id));
+diesel::joinable!(audit_persons -> audit_events (event_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    boards,
+    schools,
+    officers,
+    assignments,
+    clients,
+    signing_keys,
+    agencies,
+    persons,
+    incidents,
+    incident_persons,
+    referrals,
+    referral_history,
+    service_requests,
+    presentations,
+    audit_events,
+    audit_persons,
+);

@@ -2,18 +2,27 @@
 //! Nothing here imports actix or diesel (a test checks).
 
 pub mod access;
+pub mod agency;
+pub mod audit;
+pub mod context;
 pub mod assignment;
 pub mod board;
 pub mod client;
 pub mod import;
+pub mod incident;
 pub mod json;
+pub mod merge;
 pub mod officer;
 pub mod page;
 pub mod pattern;
+pub mod person;
+pub mod presentation;
 pub mod postal;
 pub mod query;
+pub mod referral;
 pub mod school;
 pub mod secret;
+pub mod service_request;
 pub mod text;
 pub mod time;
 pub mod validate;

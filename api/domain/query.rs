@@ -65,6 +65,17 @@ impl Params {
         first
     }
 
+    /// An optional text parameter of at most `max` characters.
+    pub fn text(&mut self, key: &'static str, max: usize) -> Option<String> {
+        self.opt(key, |s| {
+            if s.chars().count() > max {
+                Err(format!("must be at most {max} characters"))
+            } else {
+                Ok(s.to_owned())
+            }
+        })
+    }
+
     /// An optional parameter parsed by `parse`; a bad value is recorded.
     pub fn opt<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
         let value = self.raw(key)?;

@@ -256,12 +256,7 @@ crate::string_enum! {
     }
 }
 
-/// Applies a JSON merge patch (RFC 7396) to an object, one level deep.
-pub fn merge_patch(base: &mut Map<String, Value>, patch: &Map<String, Value>) {
-    for (key, value) in patch {
-        base.insert(key.clone(), value.clone());
-    }
-}
+pub use super::merge::merge_patch;
 
 #[cfg(test)]
 mod tests {

@@ -181,6 +181,90 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An optional whole number from `min` to `max`.
+    pub fn opt_int(&mut self, key: &'static str, min: i64, max: i64) -> Option<i64> {
+        match self.get(key) {
+            None => None,
+            Some(Value::Number(n)) => match n.as_i64() {
+                Some(v) if (min..=max).contains(&v) => Some(v),
+                _ => {
+                    self.error(key, format!("must be a whole number from {min} to {max}"));
+                    None
+                }
+            },
+            Some(_) => {
+                self.error(key, format!("must be a whole number from {min} to {max}"));
+                None
+            }
+        }
+    }
+
+    /// A required boolean.
+    pub fn req_bool(&mut self, key: &'static str) -> bool {
+        let value = self.opt_bool(key);
+        if value.is_none() && self.clean(key) {
+            self.error(key, "is required");
+        }
+        value.unwrap_or_default()
+    }
+
+    /// An optional JSON object (a nested record such as `consent`).
+    pub fn opt_object(&mut self, key: &'static str) -> Option<&'a Map<String, Value>> {
+        match self.get(key) {
+            None => None,
+            Some(Value::Object(map)) => Some(map),
+            Some(_) => {
+                self.error(key, "must be an object");
+                None
+            }
+        }
+    }
+
+    /// A required JSON object.
+    pub fn req_object(&mut self, key: &'static str) -> Option<&'a Map<String, Value>> {
+        let value = self.opt_object(key);
+        if value.is_none() && self.clean(key) {
+            self.error(key, "is required");
+        }
+        value
+    }
+
+    /// An optional JSON array of at most `max` items.
+    pub fn opt_array(&mut self, key: &'static str, max: usize) -> Option<&'a Vec<Value>> {
+        match self.get(key) {
+            None => None,
+            Some(Value::Array(items)) if items.len() > max => {
+                self.error(key, format!("must have at most {max} items"));
+                None
+            }
+            Some(Value::Array(items)) => Some(items),
+            Some(_) => {
+                self.error(key, "must be a list");
+                None
+            }
+        }
+    }
+
+    /// The path prefix of a member nested in `key` (`consent.`) or of an item (`involved[2].`).
+    pub fn nested(&self, key: &str, index: Option<usize>) -> String {
+        match index {
+            Some(i) => format!("{}{key}[{i}].", self.prefix),
+            None => format!("{}{key}.", self.prefix),
+        }
+    }
+
+    /// Adds the errors of a nested reading (its paths already carry their prefix).
+    pub fn absorb(&mut self, result: Result<(), Vec<FieldError>>) {
+        if let Err(errors) = result {
+            self.errors.extend(errors);
+        }
+    }
+
+    /// True when no error at all has been recorded so far.
+    pub fn all_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     /// Ends reading: every key not read is an unknown field.
     pub fn finish(mut self) -> Result<(), Vec<FieldError>> {
         let unknown: Vec<String> = self.map.keys().filter(|k| !self.taken.contains(k.as_str())).cloned().collect();

@@ -1,12 +1,19 @@
 //! HTTP routes: extract, authorise, call a service inside `db::run`, answer. No rules here.
 
+pub mod agencies;
 pub mod assignments;
+pub mod audit;
 pub mod boards;
 pub mod clients;
+pub mod incidents;
 pub mod oauth;
 pub mod officers;
 pub mod ops;
+pub mod persons;
+pub mod presentations;
+pub mod referrals;
 pub mod schools;
+pub mod service_requests;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -42,6 +49,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assignments::create_assignment)
             .service(assignments::get_assignment)
             .service(assignments::patch_assignment)
-            .service(assignments::delete_assignment),
+            .service(assignments::delete_assignment)
+            .service(agencies::list_agencies)
+            .service(agencies::create_agency)
+            .service(agencies::get_agency)
+            .service(agencies::patch_agency)
+            .service(agencies::delete_agency)
+            .service(persons::list_persons)
+            .service(persons::create_person)
+            .service(persons::get_person)
+            .service(persons::patch_person)
+            .service(incidents::list_incidents)
+            .service(incidents::create_incident)
+            .service(incidents::get_incident)
+            .service(incidents::patch_incident)
+            .service(referrals::list_referrals)
+            .service(referrals::create_referral)
+            .service(referrals::get_referral)
+            .service(referrals::patch_referral)
+            .service(referrals::move_referral)
+            .service(service_requests::list_service_requests)
+            .service(service_requests::create_service_request)
+            .service(service_requests::get_service_request)
+            .service(service_requests::patch_service_request)
+            .service(presentations::list_presentations)
+            .service(presentations::create_presentation)
+            .service(presentations::get_presentation)
+            .service(presentations::patch_presentation)
+            .service(presentations::delete_presentation)
+            .service(audit::list_audit_events),
     );
 }

@@ -60,6 +60,11 @@ pub fn create(conn: &mut DbConn, input: NewClient) -> AppResult<CreatedClient> {
                 errors.push(crate::domain::validate::FieldError::new("board_id", "no such board"));
             }
         }
+        if let Some(agency) = &row.agency_id {
+            if crate::db::schema::agencies::table.find(agency).count().get_result::<i64>(conn)? == 0 {
+                errors.push(crate::domain::validate::FieldError::new("agency_id", "no such agency"));
+            }
+        }
         if let Some(officer) = &row.officer_id {
             if officers::table.find(officer).count().get_result::<i64>(conn)? == 0 {
                 errors.push(crate::domain::validate::FieldError::new("officer_id", "no such officer"));

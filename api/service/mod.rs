@@ -1,12 +1,21 @@
 //! Use-cases: synchronous functions on a connection, one transaction per write, shared by the
 //! HTTP routes and the CLI. Nothing here knows about actix.
 
+pub mod agencies;
+pub mod audit;
 pub mod assignments;
 pub mod boards;
 pub mod clients;
 pub mod import;
+pub mod incidents;
+pub mod journal;
+pub mod policy;
 pub mod officers;
+pub mod persons;
+pub mod presentations;
+pub mod referrals;
 pub mod schools;
+pub mod service_requests;
 pub mod signing_key;
 
 use crate::domain::query::{precondition_holds, IfMatch};
@@ -74,7 +83,10 @@ pub fn prevalidate<T>(
         crate::domain::school::merge_patch(&mut placeholder, patch);
         let own: Vec<_> = match parse(&placeholder) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors.into_iter().filter(|e| patch.contains_key(&e.field)).collect(),
+            Err(errors) => errors
+                .into_iter()
+                .filter(|e| patch.contains_key(crate::domain::merge::top_member(&e.field)))
+                .collect(),
         };
         common = Some(match common {
             None => own,
@@ -84,6 +96,18 @@ pub fn prevalidate<T>(
     match common {
         Some(errors) if !errors.is_empty() => Err(AppError::Validation(errors)),
         _ => Ok(()),
+    }
+}
+
+/// Checks that a version-conditioned update (`WHERE id = ? AND version = ?`) touched its row.
+/// None touched means a concurrent writer changed the record after it was read (PostgreSQL's
+/// READ COMMITTED lets that happen): the transaction is run again, reads the new version, and
+/// answers 412 if `If-Match` named the old one. A lost update is never possible.
+pub fn one_row(touched: usize) -> Result<(), AppError> {
+    if touched == 1 {
+        Ok(())
+    } else {
+        Err(AppError::Contention("the record changed while this request was writing it".into()))
     }
 }
 

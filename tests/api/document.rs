@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sro_api::domain::{access, assignment, board, school};
+use sro_api::domain::{access, agency, assignment, audit, board, incident, referral, school, service_request};
 use sro_api::error::ConflictCode;
 
 fn document() -> Value {
@@ -32,6 +32,20 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("Role", wire(access::Role::ALL));
     code.insert("Scope", wire(access::Scope::ALL));
     code.insert("AssignmentRole", wire(assignment::AssignmentRole::ALL));
+    code.insert("AgencyKind", wire(agency::AgencyKind::ALL));
+    code.insert("IncidentLocation", wire(incident::IncidentLocation::ALL));
+    code.insert("IncidentCategory", wire(incident::IncidentCategory::ALL));
+    code.insert("IncidentStatus", wire(incident::IncidentStatus::ALL));
+    code.insert("Resolution", wire(incident::Resolution::ALL));
+    code.insert("InvolvementRole", wire(incident::InvolvementRole::ALL));
+    code.insert("ReferralCategory", wire(referral::ReferralCategory::ALL));
+    code.insert("Urgency", wire(referral::Urgency::ALL));
+    code.insert("ConsentGiver", wire(referral::ConsentGiver::ALL));
+    code.insert("ReferralStatus", wire(referral::ReferralStatus::ALL));
+    code.insert("RequestKind", wire(service_request::RequestKind::ALL));
+    code.insert("RequestStatus", wire(service_request::RequestStatus::ALL));
+    code.insert("AuditAction", wire(audit::AuditAction::ALL));
+    code.insert("AuditResource", wire(audit::AuditResource::ALL));
     let conflicts = [
         ConflictCode::Duplicate,
         ConflictCode::OverlappingAssignment,

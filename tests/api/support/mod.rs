@@ -114,6 +114,24 @@ impl TestApp {
         TestApp { call, state, _db: db }
     }
 
+    /// Creates an agency through the service layer (for agency clients) and returns its id.
+    pub async fn new_agency(&self, name: &str, kind: &str) -> Uuid {
+        let body = serde_json::json!({"name": name, "kind": kind});
+        let body = body.as_object().cloned().expect("object");
+        let ctx = sro_api::domain::context::Context::system("test");
+        let agency = sro_api::http::blocking::run(&self.state.pool, move |conn| {
+            sro_api::service::agencies::create(conn, &ctx, &body)
+        })
+        .await
+        .expect("create agency");
+        agency.id
+    }
+
+    /// A token for a client of the agency `agency`.
+    pub async fn agency_token(&self, agency: Uuid) -> String {
+        self.token_with(Role::Agency, None, None, Some(agency), None).await
+    }
+
     /// Creates a client through the service layer and returns a real token for it.
     pub async fn token_for(
         &self,
@@ -122,11 +140,24 @@ impl TestApp {
         officer: Option<Uuid>,
         scopes: Option<Vec<Scope>>,
     ) -> String {
+        let agency = if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
+        self.token_with(role, board, officer, agency, scopes).await
+    }
+
+    /// Creates a client with every binding given and returns a real token for it.
+    pub async fn token_with(
+        &self,
+        role: Role,
+        board: Option<&str>,
+        officer: Option<Uuid>,
+        agency: Option<Uuid>,
+        scopes: Option<Vec<Scope>>,
+    ) -> String {
         let input = NewClient {
             name: format!("test {role}"),
             role,
             board_id: board.map(|b| Uuid::parse_str(b).expect("board id")),
-            agency_id: (role == Role::Agency).then(Uuid::now_v7),
+            agency_id: agency,
             officer_id: officer,
             scopes,
         };
@@ -146,11 +177,12 @@ impl TestApp {
 
     /// Creates a client and returns its id and secret (for `/oauth/token` tests).
     pub async fn credentials(&self, role: Role, board: Option<&str>, scopes: Option<Vec<Scope>>) -> (String, String) {
+        let agency = if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
         let input = NewClient {
             name: format!("creds {role}"),
             role,
             board_id: board.map(|b| Uuid::parse_str(b).expect("board id")),
-            agency_id: (role == Role::Agency).then(Uuid::now_v7),
+            agency_id: agency,
             officer_id: None,
             scopes,
         };

@@ -1,0 +1,91 @@
+//! `/v1/persons`: personal information; every call is audited.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+
+use crate::auth::principal::Principal;
+use crate::domain::access::Scope;
+use crate::domain::page::Page;
+use crate::domain::person::{NewPerson, Person, PersonQuery};
+use crate::domain::query::ListParams;
+use crate::error::AppResult;
+use crate::http::blocking;
+use crate::http::body::{path_id, Body, Precondition, RawQuery};
+use crate::http::respond;
+use crate::openapi::{ChangeProblems, CreateProblems, ListProblems, ReadProblems};
+use crate::service;
+use crate::state::AppState;
+
+/// List persons
+///
+/// The persons the caller may see: all for the unit; for an officer, those at its schools,
+/// those it recorded, those on incidents it sees and those of its referrals.
+#[utoipa::path(
+    tag = "persons",
+    params(PersonQuery, ListParams),
+    responses((status = 200, description = "One page of persons", body = Page<Person>), ListProblems),
+    security(("oauth2" = ["persons:read"]))
+)]
+#[get("/persons")]
+pub async fn list_persons(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::PersonsRead)?;
+    let (q, window) = query.parse(|raw| PersonQuery::parse(raw, ctx.visibility))?;
+    let page = blocking::run(&state.pool, move |conn| service::persons::list(conn, &ctx, &q, &window)).await?;
+    Ok(respond::ok(&page))
+}
+
+/// Record a person
+#[utoipa::path(
+    tag = "persons",
+    request_body = NewPerson,
+    responses(
+        (status = 201, description = "Created", body = Person, headers(("Location" = String), ("ETag" = String))),
+        CreateProblems
+    ),
+    security(("oauth2" = ["persons:write"]))
+)]
+#[post("/persons")]
+pub async fn create_person(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::PersonsWrite)?;
+    let body = body.json_object()?;
+    let person = blocking::run(&state.pool, move |conn| service::persons::create(conn, &ctx, &body)).await?;
+    Ok(respond::created(&person, format!("/v1/persons/{}", person.id), person.version))
+}
+
+/// Get a person
+#[utoipa::path(
+    tag = "persons",
+    params(("id" = uuid::Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "The person", body = Person, headers(("ETag" = String))), ReadProblems),
+    security(("oauth2" = ["persons:read"]))
+)]
+#[get("/persons/{id}")]
+pub async fn get_person(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::PersonsRead)?;
+    let id = path_id(&id)?;
+    let person = blocking::run(&state.pool, move |conn| service::persons::get(conn, &ctx, id)).await?;
+    Ok(respond::ok_versioned(&person, person.version))
+}
+
+/// Change a person
+#[utoipa::path(
+    tag = "persons",
+    params(("id" = uuid::Uuid, Path, description = "Person id"), ("If-Match" = Option<String>, Header, description = "The version the change is based on")),
+    request_body(content = crate::openapi::PersonPatch, description = "Any subset of the fields", content_type = "application/merge-patch+json"),
+    responses((status = 200, description = "The changed person", body = Person, headers(("ETag" = String))), ChangeProblems),
+    security(("oauth2" = ["persons:write"]))
+)]
+#[patch("/persons/{id}")]
+pub async fn patch_person(
+    who: Principal,
+    id: web::Path<String>,
+    pre: Precondition,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::PersonsWrite)?;
+    let changes = body.json_object()?;
+    let id = path_id(&id)?;
+    let person =
+        blocking::run(&state.pool, move |conn| service::persons::patch(conn, &ctx, id, &changes, pre.0)).await?;
+    Ok(respond::ok_versioned(&person, person.version))
+}

@@ -1,0 +1,193 @@
+//! The one access policy of the case records (API.md §3, §6 "Officers' visibility"): for each
+//! resource, the Diesel filter of the rows a caller may see. Lists, single-record reads and
+//! writes all load through these filters, so a list can never show what a get would refuse.
+//!
+//! The officer rule: it held a primary or backup assignment at the record's school on the
+//! record's day (an incident's `occurred_on`, a request's or person's `created_on`, a
+//! presentation's `delivered_on`) or holds one today, or the record names it or was created by
+//! it; and it sees its own referrals.
+
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Date, Nullable};
+
+use crate::db::schema::{assignments, incident_persons, incidents, persons, presentations, referrals, schools, service_requests};
+use crate::db::Db;
+use crate::domain::context::{Context, Visibility};
+
+/// A boxed filter on `T`'s rows.
+pub type Filter<T> = Box<dyn BoxableExpression<T, Db, SqlType = Nullable<Bool>>>;
+
+/// True when `$officer` held (or holds) a primary or backup assignment at `$school` on `$day`.
+macro_rules! assigned_on {
+    ($officer:expr, $school:expr, $day:expr) => {
+        exists(
+            assignments::table
+                .filter(assignments::officer_id.eq($officer))
+                .filter(assignments::school_id.nullable().eq($school))
+                .filter(assignments::starts_on.le($day))
+                .filter(assignments::ends_on.is_null().or(assignments::ends_on.ge($day.nullable()))),
+        )
+    };
+}
+
+/// The ids of the schools of `board`, as a subquery.
+macro_rules! board_schools {
+    ($board:expr) => {
+        schools::table.select(schools::id).filter(schools::board_id.eq($board.to_string()))
+    };
+}
+
+/// The officer rule for incidents: named on it, created it, or assigned at its school on its
+/// day or today.
+macro_rules! officer_sees_incident {
+    ($me:expr, $today:expr) => {{
+        let me: String = $me;
+        incidents::officer_id
+            .eq(me.clone())
+            .or(incidents::created_by_officer.eq(me.clone()))
+            .or(assigned_on!(me.clone(), incidents::school_id.nullable(), incidents::occurred_on).nullable())
+            .or(assigned_on!(me, incidents::school_id.nullable(), $today).nullable())
+    }};
+}
+
+/// The officer rule for referrals: its own (it made them or is named on them).
+macro_rules! officer_sees_referral {
+    ($me:expr) => {{
+        let me: String = $me;
+        referrals::officer_id.eq(me.clone()).or(referrals::created_by_officer.eq(me))
+    }};
+}
+
+/// Today's city date as an SQL value.
+fn today(ctx: &Context) -> diesel::internal::derives::as_expression::Bound<Date, chrono::NaiveDate> {
+    ctx.today().into_sql::<Date>()
+}
+
+/// Incidents: all (admin), its schools' (board), the officer rule; nothing for the others.
+pub fn incidents(ctx: &Context) -> Filter<incidents::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(incidents::id.is_not_null().nullable()),
+        Visibility::Board(board) => Box::new(incidents::school_id.eq_any(board_schools!(board)).nullable()),
+        Visibility::Officer(me) => Box::new(officer_sees_incident!(me.to_string(), today(ctx))),
+        Visibility::Agency(_) | Visibility::Nothing => Box::new(incidents::id.is_null().nullable()),
+    }
+}
+
+/// Referrals: all (admin), those addressed to it (agency), its own (officer: it made them or is
+/// named on them); nothing for boards and dashboards.
+pub fn referrals(ctx: &Context) -> Filter<referrals::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(referrals::id.is_not_null().nullable()),
+        Visibility::Agency(agency) => Box::new(referrals::agency_id.eq(agency.to_string()).nullable()),
+        Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string())),
+        Visibility::Board(_) | Visibility::Nothing => Box::new(referrals::id.is_null().nullable()),
+    }
+}
+
+/// Persons: all (admin); for an officer, those it created, those at a school it is or was
+/// assigned to on the record's day, those named on an incident it sees and those of its own
+/// referrals. Boards, agencies and dashboards list none (an agency sees its referrals' youth
+/// embedded in the referral).
+pub fn persons(ctx: &Context) -> Filter<persons::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(persons::id.is_not_null().nullable()),
+        Visibility::Officer(me) => {
+            let officer = me.to_string();
+            let seen_incidents =
+                incidents::table.select(incidents::id).filter(officer_sees_incident!(officer.clone(), today(ctx)));
+            let on_incidents = incident_persons::table
+                .select(incident_persons::person_id)
+                .filter(incident_persons::incident_id.eq_any(seen_incidents));
+            let own_referrals =
+                referrals::table.select(referrals::person_id).filter(officer_sees_referral!(officer.clone()));
+            Box::new(
+                persons::created_by_officer
+                    .eq(officer.clone())
+                    .or(assigned_on!(officer.clone(), persons::school_id, persons::created_on).nullable())
+                    .or(assigned_on!(officer, persons::school_id, today(ctx)).nullable())
+                    .or(persons::id.eq_any(on_incidents).nullable())
+                    .or(persons::id.nullable().eq_any(own_referrals)),
+            )
+        }
+        Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
+            Box::new(persons::id.is_null().nullable())
+        }
+    }
+}
+
+/// Service requests: all (admin), its schools' (board), the officer rule (named on it, or
+/// assigned at the school on the day it was made or today).
+pub fn service_requests(ctx: &Context) -> Filter<service_requests::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(service_requests::id.is_not_null().nullable()),
+        Visibility::Board(board) => Box::new(service_requests::school_id.eq_any(board_schools!(board)).nullable()),
+        Visibility::Officer(me) => {
+            let me = me.to_string();
+            Box::new(
+                service_requests::officer_id
+                    .eq(me.clone())
+                    .or(assigned_on!(me.clone(), service_requests::school_id.nullable(), service_requests::created_on).nullable())
+                    .or(assigned_on!(me, service_requests::school_id.nullable(), today(ctx)).nullable()),
+            )
+        }
+        Visibility::Agency(_) | Visibility::Nothing => Box::new(service_requests::id.is_null().nullable()),
+    }
+}
+
+/// Presentations: all (admin), the officer rule (gave it, or assigned at the school on the day
+/// or today); nothing for the others.
+pub fn presentations(ctx: &Context) -> Filter<presentations::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(presentations::id.is_not_null().nullable()),
+        Visibility::Officer(me) => {
+            let me = me.to_string();
+            Box::new(
+                presentations::officer_id
+                    .eq(me.clone())
+                    .nullable()
+                    .or(assigned_on!(me.clone(), presentations::school_id.nullable(), presentations::delivered_on).nullable())
+                    .or(assigned_on!(me, presentations::school_id.nullable(), today(ctx)).nullable()),
+            )
+        }
+        Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
+            Box::new(presentations::id.is_null().nullable())
+        }
+    }
+}
+
+/// Whether an officer may write records for `school` on `day`: assigned there that day or
+/// today. The unit may write anywhere; other roles never write these records.
+pub fn may_write_at(
+    conn: &mut crate::db::DbConn,
+    ctx: &Context,
+    school: &str,
+    day: chrono::NaiveDate,
+) -> crate::error::AppResult<bool> {
+    match ctx.visibility {
+        Visibility::All => Ok(true),
+        Visibility::Officer(me) => {
+            let me = me.to_string();
+            let held = |d: chrono::NaiveDate| {
+                assignments::table
+                    .filter(assignments::officer_id.eq(me.clone()))
+                    .filter(assignments::school_id.eq(school.to_owned()))
+                    .filter(assignments::starts_on.le(d))
+                    .filter(assignments::ends_on.is_null().or(assignments::ends_on.ge(d)))
+                    .count()
+            };
+            let on_day: i64 = held(day).get_result(conn)?;
+            let today: i64 = if on_day > 0 { 0 } else { held(ctx.today()).get_result(conn)? };
+            Ok(on_day + today > 0)
+        }
+        Visibility::Board(board) => {
+            let found: i64 = schools::table
+                .filter(schools::id.eq(school.to_owned()))
+                .filter(schools::board_id.eq(board.to_string()))
+                .count()
+                .get_result(conn)?;
+            Ok(found > 0)
+        }
+        Visibility::Agency(_) | Visibility::Nothing => Ok(false),
+    }
+}

@@ -1,0 +1,10 @@
+DROP TABLE audit_persons;
+DROP TABLE audit_events;
+DROP TABLE presentations;
+DROP TABLE service_requests;
+DROP TABLE referral_history;
+DROP TABLE referrals;
+DROP TABLE incident_persons;
+DROP TABLE incidents;
+DROP TABLE persons;
+DROP TABLE agencies;
