@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    agencies, assignments, audit_events, audit_persons, boards, clients, incident_persons, incidents, officers, persons,
-    presentations, referral_history, referrals, schools, service_requests, signing_keys,
+    agencies, assignments, audit_events, audit_persons, boards, clients, incident_persons, incidents, officers,
+    persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
 };
 use crate::error::AppError;
 

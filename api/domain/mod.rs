@@ -3,11 +3,11 @@
 
 pub mod access;
 pub mod agency;
-pub mod audit;
-pub mod context;
 pub mod assignment;
+pub mod audit;
 pub mod board;
 pub mod client;
+pub mod context;
 pub mod import;
 pub mod incident;
 pub mod json;
@@ -16,8 +16,8 @@ pub mod officer;
 pub mod page;
 pub mod pattern;
 pub mod person;
-pub mod presentation;
 pub mod postal;
+pub mod presentation;
 pub mod query;
 pub mod referral;
 pub mod school;

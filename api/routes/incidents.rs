@@ -64,7 +64,11 @@ pub async fn create_incident(who: Principal, body: Body, state: web::Data<AppSta
     security(("oauth2" = ["incidents:read"]))
 )]
 #[get("/incidents/{id}")]
-pub async fn get_incident(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_incident(
+    who: Principal,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::IncidentsRead)?;
     let id = path_id(&id)?;
     let incident = blocking::run(&state.pool, move |conn| service::incidents::get(conn, &ctx, id)).await?;

@@ -23,7 +23,11 @@ use crate::state::AppState;
     security(("oauth2" = ["presentations:read"]))
 )]
 #[get("/presentations")]
-pub async fn list_presentations(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn list_presentations(
+    who: Principal,
+    query: RawQuery,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PresentationsRead)?;
     let (q, window) = query.parse(PresentationQuery::parse)?;
     let page = blocking::run(&state.pool, move |conn| service::presentations::list(conn, &ctx, &q, &window)).await?;

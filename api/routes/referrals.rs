@@ -65,7 +65,11 @@ pub async fn create_referral(who: Principal, body: Body, state: web::Data<AppSta
     security(("oauth2" = ["referrals:read"]))
 )]
 #[get("/referrals/{id}")]
-pub async fn get_referral(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_referral(
+    who: Principal,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ReferralsRead)?;
     let id = path_id(&id)?;
     let referral = blocking::run(&state.pool, move |conn| service::referrals::get(conn, &ctx, id)).await?;
@@ -126,7 +130,6 @@ pub async fn move_referral(
     let change = body.json_object()?;
     let id = path_id(&id)?;
     let referral =
-        blocking::run(&state.pool, move |conn| service::referrals::move_status(conn, &ctx, id, &change, pre.0))
-            .await?;
+        blocking::run(&state.pool, move |conn| service::referrals::move_status(conn, &ctx, id, &change, pre.0)).await?;
     Ok(respond::ok_versioned(&referral, referral.version()))
 }

@@ -34,8 +34,7 @@ pub async fn list_service_requests(
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::RequestsRead)?;
     let (q, window) = query.parse(ServiceRequestQuery::parse)?;
-    let page =
-        blocking::run(&state.pool, move |conn| service::service_requests::list(conn, &ctx, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::service_requests::list(conn, &ctx, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 

@@ -97,14 +97,8 @@ pub fn patch(
     patch: &Map<String, Value>,
     if_match: Option<IfMatch>,
 ) -> AppResult<Agency> {
-    let placeholder = NewAgency {
-        name: "x".into(),
-        name_fr: None,
-        kind: Default::default(),
-        phone: None,
-        email: None,
-        active: true,
-    };
+    let placeholder =
+        NewAgency { name: "x".into(), name_fr: None, kind: Default::default(), phone: None, email: None, active: true };
     prevalidate(patch, vec![to_object(&placeholder)], NewAgency::parse)?;
     journal::write(conn, ctx, None, |conn, journal| {
         let existing = find(conn, id)?.ok_or(AppError::NotFound)?;
@@ -130,10 +124,8 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
         let existing = find(conn, id)?.ok_or(AppError::NotFound)?;
         check_version(if_match.as_ref(), existing.version)?;
         let named: i64 = referrals::table.filter(referrals::agency_id.eq(&existing.id)).count().get_result(conn)?;
-        let diverted: i64 = incidents::table
-            .filter(incidents::diversion_agency_id.eq(&existing.id))
-            .count()
-            .get_result(conn)?;
+        let diverted: i64 =
+            incidents::table.filter(incidents::diversion_agency_id.eq(&existing.id)).count().get_result(conn)?;
         let bound: i64 = clients::table.filter(clients::agency_id.eq(&existing.id)).count().get_result(conn)?;
         if named + diverted + bound > 0 {
             return Err(AppError::conflict(

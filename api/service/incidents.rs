@@ -96,8 +96,7 @@ pub fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Inc
 
 /// True when `id` names an incident the caller may see.
 pub fn is_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<bool> {
-    let found: i64 =
-        incidents::table.find(id.to_string()).filter(policy::incidents(ctx)).count().get_result(conn)?;
+    let found: i64 = incidents::table.find(id.to_string()).filter(policy::incidents(ctx)).count().get_result(conn)?;
     Ok(found > 0)
 }
 

@@ -2,16 +2,16 @@
 //! HTTP routes and the CLI. Nothing here knows about actix.
 
 pub mod agencies;
-pub mod audit;
 pub mod assignments;
+pub mod audit;
 pub mod boards;
 pub mod clients;
 pub mod import;
 pub mod incidents;
 pub mod journal;
-pub mod policy;
 pub mod officers;
 pub mod persons;
+pub mod policy;
 pub mod presentations;
 pub mod referrals;
 pub mod schools;
@@ -83,10 +83,9 @@ pub fn prevalidate<T>(
         crate::domain::school::merge_patch(&mut placeholder, patch);
         let own: Vec<_> = match parse(&placeholder) {
             Ok(_) => Vec::new(),
-            Err(errors) => errors
-                .into_iter()
-                .filter(|e| patch.contains_key(crate::domain::merge::top_member(&e.field)))
-                .collect(),
+            Err(errors) => {
+                errors.into_iter().filter(|e| patch.contains_key(crate::domain::merge::top_member(&e.field))).collect()
+            }
         };
         common = Some(match common {
             None => own,

@@ -52,8 +52,7 @@ pub fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Per
 
 /// True when `id` names a person the caller may see (for references from other records).
 pub fn is_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<bool> {
-    let found: i64 =
-        persons::table.find(id.to_string()).filter(policy::persons(ctx)).count().get_result(conn)?;
+    let found: i64 = persons::table.find(id.to_string()).filter(policy::persons(ctx)).count().get_result(conn)?;
     Ok(found > 0)
 }
 

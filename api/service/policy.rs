@@ -11,7 +11,9 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Nullable};
 
-use crate::db::schema::{assignments, incident_persons, incidents, persons, presentations, referrals, schools, service_requests};
+use crate::db::schema::{
+    assignments, incident_persons, incidents, persons, presentations, referrals, schools, service_requests,
+};
 use crate::db::Db;
 use crate::domain::context::{Context, Visibility};
 
@@ -127,7 +129,8 @@ pub fn service_requests(ctx: &Context) -> Filter<service_requests::table> {
             Box::new(
                 service_requests::officer_id
                     .eq(me.clone())
-                    .or(assigned_on!(me.clone(), service_requests::school_id.nullable(), service_requests::created_on).nullable())
+                    .or(assigned_on!(me.clone(), service_requests::school_id.nullable(), service_requests::created_on)
+                        .nullable())
                     .or(assigned_on!(me, service_requests::school_id.nullable(), today(ctx)).nullable()),
             )
         }
@@ -146,7 +149,8 @@ pub fn presentations(ctx: &Context) -> Filter<presentations::table> {
                 presentations::officer_id
                     .eq(me.clone())
                     .nullable()
-                    .or(assigned_on!(me.clone(), presentations::school_id.nullable(), presentations::delivered_on).nullable())
+                    .or(assigned_on!(me.clone(), presentations::school_id.nullable(), presentations::delivered_on)
+                        .nullable())
                     .or(assigned_on!(me, presentations::school_id.nullable(), today(ctx)).nullable()),
             )
         }

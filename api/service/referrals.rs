@@ -18,8 +18,8 @@ use crate::domain::merge::merge_patch;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 use crate::domain::referral::{
-    Consent, MoveRefused, NewReferral, Referral, ReferralQuery, ReferralStatus, ReferralStep,
-    ReferralView, Side, StatusChange, Youth,
+    Consent, MoveRefused, NewReferral, Referral, ReferralQuery, ReferralStatus, ReferralStep, ReferralView, Side,
+    StatusChange, Youth,
 };
 use crate::domain::validate::{to_object, FieldError};
 use crate::domain::{new_id, time};
@@ -49,10 +49,7 @@ fn to_wire(row: ReferralRow, youth: Option<Youth>, history: Vec<ReferralStep>) -
         category: rows::enum_value(&row.category)?,
         urgency: rows::enum_value(&row.urgency)?,
         reason: row.reason,
-        consent: Consent {
-            given_by: rows::enum_value(&row.consent_given_by)?,
-            obtained_on: row.consent_obtained_on,
-        },
+        consent: Consent { given_by: rows::enum_value(&row.consent_given_by)?, obtained_on: row.consent_obtained_on },
         status: rows::enum_value(&row.status)?,
         history,
         created_at: time::to_utc(row.created_at),
@@ -165,11 +162,8 @@ pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<ReferralView
 fn check_refs(conn: &mut DbConn, ctx: &Context, input: &NewReferral) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
     errors.extend(missing("person_id", persons::is_visible(conn, ctx, input.person_id)?, "person"));
-    let agency: Option<bool> = agencies::table
-        .find(input.agency_id.to_string())
-        .select(agencies::active)
-        .first(conn)
-        .optional()?;
+    let agency: Option<bool> =
+        agencies::table.find(input.agency_id.to_string()).select(agencies::active).first(conn).optional()?;
     match agency {
         None => errors.extend(missing("agency_id", false, "agency")),
         Some(false) => errors.push(FieldError::new("agency_id", "the agency no longer takes referrals")),

@@ -4,6 +4,7 @@
 pub mod db;
 pub mod proxy;
 pub mod wire;
+pub mod world;
 
 use std::rc::Rc;
 use std::sync::OnceLock;
@@ -140,7 +141,8 @@ impl TestApp {
         officer: Option<Uuid>,
         scopes: Option<Vec<Scope>>,
     ) -> String {
-        let agency = if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
+        let agency =
+            if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
         self.token_with(role, board, officer, agency, scopes).await
     }
 
@@ -177,7 +179,8 @@ impl TestApp {
 
     /// Creates a client and returns its id and secret (for `/oauth/token` tests).
     pub async fn credentials(&self, role: Role, board: Option<&str>, scopes: Option<Vec<Scope>>) -> (String, String) {
-        let agency = if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
+        let agency =
+            if role == Role::Agency { Some(self.new_agency("Test agency", "youth_services").await) } else { None };
         let input = NewClient {
             name: format!("creds {role}"),
             role,

@@ -1,0 +1,207 @@
+//! The audit log (API.md §3, §4 Audit): every read and write of persons, incidents and
+//! referrals, lists included, with the request id, the client, and whose information the answer
+//! carried; refused requests too; and nothing can change it, not even SQL.
+
+use actix_web::test::TestRequest;
+use diesel::connection::SimpleConnection;
+use serde_json::{json, Value};
+
+use crate::support::world::{incident_body, World};
+use crate::support::{Resp, TestApp};
+
+async fn with_id(app: &TestApp, req: TestRequest, token: &str, request_id: &str) -> Resp {
+    app.send(
+        req.insert_header(("authorization", format!("Bearer {token}"))).insert_header(("x-request-id", request_id)),
+    )
+    .await
+}
+
+async fn events_of(app: &TestApp, admin: &str, request_id: &str) -> Vec<Value> {
+    let res = app.get(&format!("/v1/audit-events?request_id={request_id}"), admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.body["data"].as_array().unwrap().clone()
+}
+
+/// Catches: a read, list or write of personal information that leaves no trace, an event
+/// without the request id (the task-local that reads None off the executor), or one that does
+/// not say whose information it carried.
+#[actix_rt::test]
+async fn every_read_list_and_write_is_audited_with_its_request_id_and_the_persons_it_carried() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let me = app.get("/v1/me", &w.officer_a).await.body["client_id"].as_str().unwrap().to_owned();
+    // (request, action, resource, resource id, status, persons carried)
+    type Case<'a> = (TestRequest, &'a str, &'a str, Option<&'a str>, u16, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        (TestRequest::get().uri("/v1/persons"), "list", "persons", None, 200, vec![&w.person_a]),
+        (
+            TestRequest::get().uri(&format!("/v1/persons/{}", w.person_a)),
+            "read",
+            "persons",
+            Some(&w.person_a),
+            200,
+            vec![&w.person_a],
+        ),
+        (
+            TestRequest::patch().uri(&format!("/v1/persons/{}", w.person_a)).set_json(json!({"language": "en"})),
+            "update",
+            "persons",
+            Some(&w.person_a),
+            200,
+            vec![&w.person_a],
+        ),
+        (TestRequest::get().uri("/v1/incidents"), "list", "incidents", None, 200, vec![&w.person_a]),
+        (
+            TestRequest::get().uri(&format!("/v1/incidents/{}", w.incident_a)),
+            "read",
+            "incidents",
+            Some(&w.incident_a),
+            200,
+            vec![&w.person_a],
+        ),
+        (
+            TestRequest::post().uri("/v1/incidents").set_json(incident_body(&w.school_a, &w.person_a)),
+            "create",
+            "incidents",
+            None,
+            201,
+            vec![&w.person_a],
+        ),
+        (
+            TestRequest::get().uri(&format!("/v1/referrals/{}", w.referral_a)),
+            "read",
+            "referrals",
+            Some(&w.referral_a),
+            200,
+            vec![&w.person_a],
+        ),
+        (
+            TestRequest::post()
+                .uri(&format!("/v1/referrals/{}/status", w.referral_a))
+                .set_json(json!({"status": "withdrawn", "note": "Family moved."})),
+            "status",
+            "referrals",
+            Some(&w.referral_a),
+            200,
+            vec![&w.person_a],
+        ),
+        // Refused because of the caller: audited too, with the answer's status and no person.
+        (
+            TestRequest::get().uri(&format!("/v1/incidents/{}", w.incident_b)),
+            "read",
+            "incidents",
+            Some(&w.incident_b),
+            404,
+            vec![],
+        ),
+        (
+            TestRequest::patch().uri(&format!("/v1/persons/{}", w.person_b)).set_json(json!({"language": "en"})),
+            "update",
+            "persons",
+            Some(&w.person_b),
+            404,
+            vec![],
+        ),
+    ];
+    for (i, (req, action, resource, id, status, persons)) in cases.into_iter().enumerate() {
+        let request_id = format!("audit-test-{i}");
+        let res = with_id(&app, req, &w.officer_a, &request_id).await;
+        assert_eq!(res.status, status, "{action} {resource}: {}", res.text);
+        let events = events_of(&app, &w.admin, &request_id).await;
+        assert_eq!(events.len(), 1, "{action} {resource}: one event: {events:?}");
+        let e = &events[0];
+        assert_eq!((e["action"].as_str(), e["resource"].as_str()), (Some(action), Some(resource)));
+        assert_eq!(e["client_id"], me.as_str());
+        assert_eq!(e["role"], "officer");
+        assert_eq!(e["status"], status);
+        match id {
+            Some(id) => assert_eq!(e["resource_id"], id),
+            None if action == "create" => assert_eq!(e["resource_id"], res.body["id"]),
+            None => assert!(e["resource_id"].is_null()),
+        }
+        let carried: Vec<&str> = e["person_ids"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        assert_eq!(carried, persons, "{action} {resource}");
+    }
+    // Directory reads are not personal information: no event.
+    let res = with_id(&app, TestRequest::get().uri("/v1/schools"), &w.officer_a, "audit-test-schools").await;
+    assert_eq!(res.status, 200);
+    assert!(events_of(&app, &w.admin, "audit-test-schools").await.is_empty());
+}
+
+/// Catches: an audit event written for a write that was rolled back (its status would claim a
+/// success that never happened) or lost with the rollback of a refused write.
+#[actix_rt::test]
+async fn a_refused_write_leaves_its_refusal_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let mut body = incident_body(&w.school_b, &w.person_a);
+    body["involved"] = json!([]);
+    let res =
+        with_id(&app, TestRequest::post().uri("/v1/incidents").set_json(body), &w.officer_a, "refused-create").await;
+    assert_eq!(res.status, 422);
+    let events = events_of(&app, &w.admin, "refused-create").await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["status"], 422);
+    assert!(events[0]["resource_id"].is_null());
+}
+
+/// Catches: an audit event that can be edited or erased, by the API or by SQL on the database.
+#[actix_rt::test]
+async fn the_database_refuses_to_change_or_delete_an_audit_event() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    assert_eq!(app.get(&format!("/v1/persons/{}", w.person_a), &w.admin).await.status, 200);
+    let pool = app.state.pool.clone();
+    let outcomes = actix_web::web::block(move || {
+        let mut conn = pool.get().expect("connection");
+        [
+            "UPDATE audit_events SET status = 200",
+            "DELETE FROM audit_events",
+            "UPDATE audit_persons SET person_id = 'x'",
+            "DELETE FROM audit_persons",
+        ]
+        .map(|sql| conn.batch_execute(sql).map_err(|e| e.to_string()))
+    })
+    .await
+    .unwrap();
+    for outcome in outcomes {
+        let err = outcome.expect_err("the statement must be refused");
+        assert!(err.contains("append-only"), "{err}");
+    }
+    let res = app.get("/v1/audit-events", &w.admin).await;
+    assert!(!res.body["data"].as_array().unwrap().is_empty());
+    assert_eq!(app.delete("/v1/audit-events", &w.admin).await.status, 405);
+}
+
+/// Catches: an audit filter ignored, or the log shown to anyone but the unit.
+#[actix_rt::test]
+async fn the_audit_log_filters_and_is_for_the_unit_only() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    assert_eq!(app.get(&format!("/v1/incidents/{}", w.incident_a), &w.board_a).await.status, 200);
+    let board = app.get("/v1/me", &w.board_a).await.body["client_id"].as_str().unwrap().to_owned();
+    let res = app.get(&format!("/v1/audit-events?client_id={board}"), &w.admin).await;
+    let events = res.body["data"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{}", res.text);
+    assert_eq!(events[0]["person_ids"], json!([]), "the board's projection carried no person");
+    for (query, at_least) in [
+        ("action=create&resource=referrals".to_owned(), 2),
+        (format!("resource_id={}", w.incident_a), 1),
+        ("at_from=2000-01-01T00:00:00Z".to_owned(), 7),
+        ("at_to=2000-01-01T00:00:00Z".to_owned(), 0),
+    ] {
+        let res = app.get(&format!("/v1/audit-events?{query}"), &w.admin).await;
+        let n = res.body["data"].as_array().unwrap().len();
+        assert!(if at_least == 0 { n == 0 } else { n >= at_least }, "{query}: {n}");
+    }
+    assert_eq!(
+        app.get("/v1/audit-events?action=create&resource=referrals", &w.admin).await.body["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    for token in [&w.officer_a, &w.board_a, &w.agency_x, &w.dashboard] {
+        app.get("/v1/audit-events", token).await.assert_problem(403, "forbidden");
+    }
+}
