@@ -5,8 +5,9 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db::pool::Manager;
 use crate::db::{migrate, Backend, DbConn};
-use crate::domain::access::{parse_scopes, Caller, Role, Scope};
+use crate::domain::access::{parse_scopes, Role, Scope};
 use crate::domain::client::NewClient;
+use crate::domain::context::Context;
 use crate::domain::import;
 use crate::domain::school::Outcome;
 use crate::error::AppError;
@@ -121,7 +122,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             if let Some((field, message)) = input.binding_errors().into_iter().next() {
                 return Err(format!("{field} {message}"));
             }
-            let created = service::clients::create(&mut conn, input).map_err(describe)?;
+            let created = service::clients::create(&mut conn, &cli_context(), input).map_err(describe)?;
             println!("{}", serde_json::to_string_pretty(&created).map_err(|e| e.to_string())?);
             Ok(())
         }
@@ -143,7 +144,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             .map_err(|errors| describe(AppError::Validation(errors)))?;
             let mut conn = connect()?;
             migrate::run_pending(&mut conn)?;
-            let result = service::import::run(&mut conn, &cli_caller(), rows).map_err(describe)?;
+            let result = service::import::run(&mut conn, &cli_context(), rows).map_err(describe)?;
             let count = |r: Outcome| result.data.iter().filter(|row| row.result == r).count();
             eprintln!(
                 "{} created, {} updated, {} unchanged",
@@ -156,16 +157,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// The CLI acts as the unit itself.
-fn cli_caller() -> Caller {
-    Caller {
-        client_id: uuid::Uuid::nil(),
-        role: Role::Admin,
-        board_id: None,
-        officer_id: None,
-        agency_id: None,
-        scopes: Scope::ALL.to_vec(),
-    }
+/// The CLI acts as the unit itself; its audit events carry this request id.
+fn cli_context() -> Context {
+    Context::system(format!("cli-{}", uuid::Uuid::now_v7()))
 }
 
 fn connect() -> Result<DbConn, String> {

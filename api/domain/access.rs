@@ -135,14 +135,6 @@ impl Caller {
             _ => None,
         }
     }
-
-    /// True when the caller may see a school of `board_id` (None: a private school).
-    pub fn may_see_school(&self, board_id: Option<uuid::Uuid>) -> bool {
-        match self.board_scope() {
-            Some(own) => board_id == Some(own),
-            None => true,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -26,9 +26,9 @@ use crate::state::AppState;
 )]
 #[get("/assignments")]
 pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::AssignmentsRead)?.clone();
+    let ctx = who.context(Scope::AssignmentsRead)?;
     let (q, window) = query.parse(AssignmentQuery::parse)?;
-    let page = blocking::run(&state.pool, move |conn| service::assignments::list(conn, &caller, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::assignments::list(conn, &ctx, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -47,9 +47,9 @@ pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<
 )]
 #[post("/assignments")]
 pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    who.require(Scope::AssignmentsWrite)?;
+    let ctx = who.context(Scope::AssignmentsWrite)?;
     let body = body.json_object()?;
-    let a = blocking::run(&state.pool, move |conn| service::assignments::create(conn, &body)).await?;
+    let a = blocking::run(&state.pool, move |conn| service::assignments::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&a, format!("/v1/assignments/{}", a.id), a.version))
 }
 
@@ -69,9 +69,9 @@ pub async fn get_assignment(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::AssignmentsRead)?.clone();
+    let ctx = who.context(Scope::AssignmentsRead)?;
     let id = path_id(&id)?;
-    let a = blocking::run(&state.pool, move |conn| service::assignments::get(conn, &caller, id)).await?;
+    let a = blocking::run(&state.pool, move |conn| service::assignments::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&a, a.version))
 }
 
@@ -96,11 +96,11 @@ pub async fn patch_assignment(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::AssignmentsWrite)?.clone();
+    let ctx = who.context(Scope::AssignmentsWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let a =
-        blocking::run(&state.pool, move |conn| service::assignments::patch(conn, &caller, id, &changes, pre.0)).await?;
+        blocking::run(&state.pool, move |conn| service::assignments::patch(conn, &ctx, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&a, a.version))
 }
 
@@ -122,8 +122,8 @@ pub async fn delete_assignment(
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::AssignmentsWrite)?.clone();
+    let ctx = who.context(Scope::AssignmentsWrite)?;
     let id = path_id(&id)?;
-    blocking::run(&state.pool, move |conn| service::assignments::delete(conn, &caller, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::assignments::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())
 }

@@ -71,9 +71,9 @@ pub async fn patch_board(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    who.require(Scope::BoardsWrite)?;
+    let ctx = who.context(Scope::BoardsWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let board = blocking::run(&state.pool, move |conn| service::boards::patch(conn, id, &changes, pre.0)).await?;
+    let board = blocking::run(&state.pool, move |conn| service::boards::patch(conn, &ctx, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&board, board.version))
 }

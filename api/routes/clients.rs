@@ -35,9 +35,9 @@ use crate::state::AppState;
 )]
 #[post("/clients")]
 pub async fn create_client(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    who.require(Scope::ClientsAdmin)?;
+    let ctx = who.context(Scope::ClientsAdmin)?;
     let input = NewClient::parse(&body.json_object()?).map_err(AppError::Validation)?;
-    let created = blocking::run(&state.pool, move |conn| service::clients::create(conn, input)).await?;
+    let created = blocking::run(&state.pool, move |conn| service::clients::create(conn, &ctx, input)).await?;
     let location = format!("/v1/clients/{}", created.client.id);
     Ok(respond::created(&created, location, created.client.version))
 }
@@ -92,12 +92,12 @@ pub async fn disable_client(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::ClientsAdmin)?;
+    let ctx = who.context(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
-    if id == caller.client_id {
+    if id == ctx.caller.client_id {
         return Err(AppError::field("id", "is the calling client: a client cannot disable itself"));
     }
-    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, id, false)).await?;
+    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, &ctx, id, false)).await?;
     state.revocations.add(id);
     Ok(respond::ok_versioned(&client, client.version))
 }
@@ -118,9 +118,9 @@ pub async fn enable_client(
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    who.require(Scope::ClientsAdmin)?;
+    let ctx = who.context(Scope::ClientsAdmin)?;
     let id = path_id(&id)?;
-    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, id, true)).await?;
+    let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, &ctx, id, true)).await?;
     state.revocations.remove(id);
     Ok(respond::ok_versioned(&client, client.version))
 }

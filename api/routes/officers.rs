@@ -45,9 +45,9 @@ pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<App
 )]
 #[post("/officers")]
 pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    who.require(Scope::OfficersWrite)?;
+    let ctx = who.context(Scope::OfficersWrite)?;
     let body = body.json_object()?;
-    let officer = blocking::run(&state.pool, move |conn| service::officers::create(conn, &body)).await?;
+    let officer = blocking::run(&state.pool, move |conn| service::officers::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&officer, format!("/v1/officers/{}", officer.id), officer.version))
 }
 
@@ -90,10 +90,11 @@ pub async fn patch_officer(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    who.require(Scope::OfficersWrite)?;
+    let ctx = who.context(Scope::OfficersWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
-    let officer = blocking::run(&state.pool, move |conn| service::officers::patch(conn, id, &changes, pre.0)).await?;
+    let officer =
+        blocking::run(&state.pool, move |conn| service::officers::patch(conn, &ctx, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&officer, officer.version))
 }
 
@@ -114,9 +115,9 @@ pub async fn delete_officer(
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    who.require(Scope::OfficersWrite)?;
+    let ctx = who.context(Scope::OfficersWrite)?;
     let id = path_id(&id)?;
-    blocking::run(&state.pool, move |conn| service::officers::delete(conn, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::officers::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())
 }
 
@@ -142,10 +143,9 @@ pub async fn list_officer_schools(
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
-    let caller = who.require(Scope::SchoolsRead)?.clone();
+    let ctx = who.context(Scope::SchoolsRead)?;
     let (q, window) = query.parse(OfficerSchoolsQuery::parse)?;
     let id = path_id(&id)?;
-    let page =
-        blocking::run(&state.pool, move |conn| service::officers::schools(conn, &caller, id, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::officers::schools(conn, &ctx, id, &q, &window)).await?;
     Ok(respond::ok(&page))
 }

@@ -43,9 +43,9 @@ fn location(school: &School) -> String {
 )]
 #[get("/schools")]
 pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsRead)?.clone();
+    let ctx = who.context(Scope::SchoolsRead)?;
     let (q, window) = query.parse(SchoolQuery::parse)?;
-    let page = blocking::run(&state.pool, move |conn| service::schools::list(conn, &caller, &q, &window)).await?;
+    let page = blocking::run(&state.pool, move |conn| service::schools::list(conn, &ctx, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -63,9 +63,9 @@ pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppS
 )]
 #[post("/schools")]
 pub async fn create_school(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsWrite)?.clone();
+    let ctx = who.context(Scope::SchoolsWrite)?;
     let body = body.json_object()?;
-    let school = blocking::run(&state.pool, move |conn| service::schools::create(conn, &caller, &body)).await?;
+    let school = blocking::run(&state.pool, move |conn| service::schools::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&school, location(&school), school.version))
 }
 
@@ -95,7 +95,7 @@ pub async fn create_school(who: Principal, body: Body, state: web::Data<AppState
 )]
 #[post("/schools/import")]
 pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsWrite)?.clone();
+    let ctx = who.context(Scope::SchoolsWrite)?;
     let media = body.media_type().map(str::to_owned);
     let rows = match media.as_deref() {
         Some("text/csv") => import_file::csv_rows(&body.bytes(IMPORT_LIMIT)?).map_err(invalid)?,
@@ -103,7 +103,7 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
         _ => return Err(AppError::UnsupportedMediaType("The body must be text/csv or application/json.".into())),
     };
     let result = blocking::run_within(&state.pool, blocking::IMPORT_DEADLINE, move |conn| {
-        service::import::run(conn, &caller, rows)
+        service::import::run(conn, &ctx, rows)
     })
     .await?;
     Ok(respond::ok(&result))
@@ -125,10 +125,9 @@ pub async fn get_school_by_number(
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsRead)?.clone();
+    let ctx = who.context(Scope::SchoolsRead)?;
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
-    let school =
-        blocking::run(&state.pool, move |conn| service::schools::get_by_number(conn, &caller, &number)).await?;
+    let school = blocking::run(&state.pool, move |conn| service::schools::get_by_number(conn, &ctx, &number)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -159,11 +158,11 @@ pub async fn put_school_by_number(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsWrite)?.clone();
+    let ctx = who.context(Scope::SchoolsWrite)?;
     let body = body.json_object()?;
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
     let (school, outcome) =
-        blocking::run(&state.pool, move |conn| service::schools::put_by_number(conn, &caller, &number, &body, pre.0))
+        blocking::run(&state.pool, move |conn| service::schools::put_by_number(conn, &ctx, &number, &body, pre.0))
             .await?;
     Ok(match outcome {
         Outcome::Created => respond::created(&school, location(&school), school.version),
@@ -183,9 +182,9 @@ pub async fn put_school_by_number(
 )]
 #[get("/schools/{id}", guard = "not_the_import_path")]
 pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsRead)?.clone();
+    let ctx = who.context(Scope::SchoolsRead)?;
     let id = path_id(&id)?;
-    let school = blocking::run(&state.pool, move |conn| service::schools::get(conn, &caller, id)).await?;
+    let school = blocking::run(&state.pool, move |conn| service::schools::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -211,11 +210,11 @@ pub async fn patch_school(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsWrite)?.clone();
+    let ctx = who.context(Scope::SchoolsWrite)?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let school =
-        blocking::run(&state.pool, move |conn| service::schools::patch(conn, &caller, id, &changes, pre.0)).await?;
+        blocking::run(&state.pool, move |conn| service::schools::patch(conn, &ctx, id, &changes, pre.0)).await?;
     Ok(respond::ok_versioned(&school, school.version))
 }
 
@@ -237,9 +236,9 @@ pub async fn delete_school(
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::SchoolsWrite)?.clone();
+    let ctx = who.context(Scope::SchoolsWrite)?;
     let id = path_id(&id)?;
-    blocking::run(&state.pool, move |conn| service::schools::delete(conn, &caller, id, pre.0)).await?;
+    blocking::run(&state.pool, move |conn| service::schools::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())
 }
 
@@ -265,10 +264,10 @@ pub async fn hand_over_school(
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
-    let caller = who.require(Scope::AssignmentsWrite)?.clone();
+    let ctx = who.context(Scope::AssignmentsWrite)?;
     let body = body.json_object()?;
     let id = path_id(&id)?;
     let assignment =
-        blocking::run(&state.pool, move |conn| service::assignments::handover(conn, &caller, id, &body)).await?;
+        blocking::run(&state.pool, move |conn| service::assignments::handover(conn, &ctx, id, &body)).await?;
     Ok(respond::created(&assignment, format!("/v1/assignments/{}", assignment.id), assignment.version))
 }

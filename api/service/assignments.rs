@@ -6,14 +6,15 @@ use diesel::prelude::*;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{check_version, in_force, keyset, missing, prevalidate, schools};
+use super::journal::{self, Op};
+use super::{check_version, in_force, keyset, missing, policy, prevalidate, schools};
 use crate::db::rows::{self, AssignmentRow};
 use crate::db::schema::{assignments, officers};
-use crate::db::{write_tx, DbConn};
-use crate::domain::access::Caller;
+use crate::db::DbConn;
 use crate::domain::assignment::{
     periods_overlap, Assignment, AssignmentQuery, AssignmentRole, Handover, NewAssignment,
 };
+use crate::domain::context::Context;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 use crate::domain::school::merge_patch;
@@ -36,20 +37,19 @@ fn to_wire(row: AssignmentRow) -> AppResult<Assignment> {
 }
 
 /// The assignment, or 404 if absent or at a school the caller may not see.
-fn load_visible(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<AssignmentRow> {
-    let row: AssignmentRow = assignments::table.find(id.to_string()).select(AssignmentRow::as_select()).first(conn)?;
-    schools::load_visible(conn, caller, rows::uuid(&row.school_id)?)?;
-    Ok(row)
+fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<AssignmentRow> {
+    assignments::table
+        .find(id.to_string())
+        .filter(policy::assignments(ctx))
+        .select(AssignmentRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
 }
 
 /// One page of assignments the caller may see.
-pub fn list(conn: &mut DbConn, caller: &Caller, q: &AssignmentQuery, window: &Window) -> AppResult<Page<Assignment>> {
-    use crate::db::schema::schools as s;
-    let mut query = assignments::table.select(AssignmentRow::as_select()).into_boxed();
-    if let Some(own) = caller.board_scope() {
-        let own_schools = s::table.select(s::id).filter(s::board_id.eq(own.to_string()));
-        query = query.filter(assignments::school_id.eq_any(own_schools));
-    }
+pub fn list(conn: &mut DbConn, ctx: &Context, q: &AssignmentQuery, window: &Window) -> AppResult<Page<Assignment>> {
+    let mut query = assignments::table.select(AssignmentRow::as_select()).filter(policy::assignments(ctx)).into_boxed();
     if let Some(school) = q.school_id {
         query = query.filter(assignments::school_id.eq(school.to_string()));
     }
@@ -72,8 +72,8 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &AssignmentQuery, window: &Wi
 }
 
 /// One assignment.
-pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<Assignment> {
-    to_wire(load_visible(conn, caller, id)?)
+pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Assignment> {
+    to_wire(load_visible(conn, ctx, id)?)
 }
 
 /// 422s that need the stored school and officer. A retired officer can still have an existing
@@ -143,19 +143,20 @@ fn row_from(input: &NewAssignment, id: String, at: chrono::NaiveDateTime, versio
 }
 
 /// `POST /v1/assignments`.
-pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Assignment> {
+pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<Assignment> {
     let input = NewAssignment::parse(body).map_err(AppError::Validation)?;
-    let row = write_tx(conn, |conn| {
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
         let errors = check_refs(conn, &input, false)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        schools::touch(conn, &input.school_id.to_string())?;
+        schools::touch(conn, journal, &input.school_id.to_string())?;
         if input.role == AssignmentRole::Primary {
             refuse_overlap(conn, &input.school_id.to_string(), input.starts_on, input.ends_on, None)?;
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
+        journal.changed("assignments", &row.id, Op::Created);
         Ok(row)
     })?;
     to_wire(row)
@@ -164,7 +165,7 @@ pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Assignm
 /// `PATCH /v1/assignments/{id}` (end one by setting `ends_on`).
 pub fn patch(
     conn: &mut DbConn,
-    caller: &Caller,
+    ctx: &Context,
     id: Uuid,
     patch: &Map<String, Value>,
     if_match: Option<IfMatch>,
@@ -177,8 +178,8 @@ pub fn patch(
         ends_on: None,
     };
     prevalidate(patch, vec![placeholder.to_map()], NewAssignment::parse)?;
-    let row = write_tx(conn, |conn| {
-        let existing = load_visible(conn, caller, id)?;
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
+        let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let mut merged = NewAssignment::from(&to_wire(existing.clone())?).to_map();
         merge_patch(&mut merged, patch);
@@ -193,46 +194,47 @@ pub fn patch(
         touched.sort();
         touched.dedup();
         for school in &touched {
-            schools::touch(conn, school)?;
+            schools::touch(conn, journal, school)?;
         }
         if input.role == AssignmentRole::Primary {
             refuse_overlap(conn, &input.school_id.to_string(), input.starts_on, input.ends_on, Some(&existing.id))?;
         }
         let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version + 1);
         row.updated_at = time::now();
-        diesel::update(assignments::table.find(&existing.id)).set(&row).execute(conn)?;
+        let written =
+            diesel::update(assignments::table.find(&existing.id).filter(assignments::version.eq(existing.version)))
+                .set(&row)
+                .execute(conn)?;
+        super::one_row(written)?;
+        journal.changed("assignments", &row.id, Op::Updated);
         Ok(row)
     })?;
     to_wire(row)
 }
 
 /// `DELETE /v1/assignments/{id}`.
-pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
-    write_tx(conn, |conn| {
-        let existing = load_visible(conn, caller, id)?;
+pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    journal::write_reference(conn, ctx, |conn, journal| {
+        let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
-        schools::touch(conn, &existing.school_id)?;
+        schools::touch(conn, journal, &existing.school_id)?;
         diesel::delete(assignments::table.find(&existing.id)).execute(conn)?;
+        journal.changed("assignments", &existing.id, Op::Deleted);
         Ok(())
     })
 }
 
 /// `POST /v1/schools/{id}/sro`: ends the current primary assignment the day before
 /// `starts_on` and opens the new one, in one transaction.
-pub fn handover(
-    conn: &mut DbConn,
-    caller: &Caller,
-    school_id: Uuid,
-    body: &Map<String, Value>,
-) -> AppResult<Assignment> {
+pub fn handover(conn: &mut DbConn, ctx: &Context, school_id: Uuid, body: &Map<String, Value>) -> AppResult<Assignment> {
     let input = Handover::parse(body).map_err(AppError::Validation)?;
-    let row = write_tx(conn, |conn| {
-        let school = schools::load_visible(conn, caller, school_id)?;
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
+        let school = schools::load_visible(conn, ctx, school_id)?;
         let errors = check_officer(conn, input.officer_id)?;
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        schools::touch(conn, &school.id)?;
+        schools::touch(conn, journal, &school.id)?;
         let primaries: Vec<AssignmentRow> = assignments::table
             .filter(assignments::school_id.eq(&school.id))
             .filter(assignments::role.eq(AssignmentRole::Primary.as_str()))
@@ -257,6 +259,7 @@ pub fn handover(
                     assignments::version.eq(current.version + 1),
                 ))
                 .execute(conn)?;
+            journal.changed("assignments", &current.id, Op::Updated);
         }
         let new = NewAssignment {
             school_id,
@@ -267,6 +270,7 @@ pub fn handover(
         };
         let row = row_from(&new, new_id().to_string(), now, 1);
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
+        journal.changed("assignments", &row.id, Op::Created);
         Ok(row)
     })?;
     to_wire(row)

@@ -4,11 +4,13 @@ use diesel::prelude::*;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::journal::{self, Op};
 use super::{check_version, keyset, prevalidate};
 use crate::db::rows::{self, BoardRow};
 use crate::db::schema::boards;
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::domain::board::{Board, BoardChanges, BoardQuery};
+use crate::domain::context::Context;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 use crate::domain::school::merge_patch;
@@ -46,13 +48,19 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Board> {
 }
 
 /// `PATCH /v1/boards/{id}`: names and ministry number.
-pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: Option<IfMatch>) -> AppResult<Board> {
+pub fn patch(
+    conn: &mut DbConn,
+    ctx: &Context,
+    id: Uuid,
+    patch: &Map<String, Value>,
+    if_match: Option<IfMatch>,
+) -> AppResult<Board> {
     let placeholder = serde_json::json!({"name": "x", "name_fr": "x", "ministry_number": "B00000"});
     let Value::Object(placeholder) = placeholder else {
         return Err(AppError::Internal("placeholder".into()));
     };
     prevalidate(patch, vec![placeholder], BoardChanges::parse)?;
-    write_tx(conn, |conn| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let row: BoardRow = boards::table.find(id.to_string()).select(BoardRow::as_select()).first(conn)?;
         check_version(if_match.as_ref(), row.version)?;
         let mut merged = Map::new();
@@ -73,7 +81,7 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         if taken > 0 {
             return Err(AppError::conflict(ConflictCode::Duplicate, "Another board has this ministry number."));
         }
-        diesel::update(boards::table.find(&row.id))
+        let written = diesel::update(boards::table.find(&row.id).filter(boards::version.eq(row.version)))
             .set((
                 boards::name.eq(&changes.name),
                 boards::name_fr.eq(&changes.name_fr),
@@ -82,6 +90,8 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
                 boards::version.eq(row.version + 1),
             ))
             .execute(conn)?;
+        super::one_row(written)?;
+        journal.changed("boards", &row.id, Op::Updated);
         get(conn, id)
     })
 }

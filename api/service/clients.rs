@@ -6,12 +6,14 @@ use std::collections::HashSet;
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use super::journal;
 use super::keyset;
 use crate::db::rows::{self, ClientRow};
 use crate::db::schema::{boards, clients, officers};
-use crate::db::{write_tx, DbConn};
+use crate::db::DbConn;
 use crate::domain::access::{parse_scopes, scopes_to_string};
 use crate::domain::client::{Client, ClientQuery, CreatedClient, NewClient};
+use crate::domain::context::Context;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::Window;
 use crate::domain::secret;
@@ -35,7 +37,7 @@ fn to_wire(row: ClientRow) -> AppResult<Client> {
 }
 
 /// Creates a client and returns it with its secret, shown this once.
-pub fn create(conn: &mut DbConn, input: NewClient) -> AppResult<CreatedClient> {
+pub fn create(conn: &mut DbConn, ctx: &Context, input: NewClient) -> AppResult<CreatedClient> {
     let client_secret = secret::generate();
     let secret_hash = secret::hash(&client_secret).map_err(AppError::Internal)?;
     let now = time::now();
@@ -53,7 +55,7 @@ pub fn create(conn: &mut DbConn, input: NewClient) -> AppResult<CreatedClient> {
         updated_at: now,
         version: 1,
     };
-    let row = write_tx(conn, |conn| {
+    let row = journal::write_reference(conn, ctx, |conn, _| {
         let mut errors = Vec::new();
         if let Some(board) = &row.board_id {
             if boards::table.find(board).count().get_result::<i64>(conn)? == 0 {
@@ -101,8 +103,8 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Client> {
 
 /// Disables a client (`active: false`): no new tokens; its tokens are refused once instances
 /// refresh. Enables it again with `active: true`. Setting what is already set changes nothing.
-pub fn set_active(conn: &mut DbConn, id: Uuid, active: bool) -> AppResult<Client> {
-    write_tx(conn, |conn| {
+pub fn set_active(conn: &mut DbConn, ctx: &Context, id: Uuid, active: bool) -> AppResult<Client> {
+    journal::write_reference(conn, ctx, |conn, _| {
         let row: ClientRow = clients::table.find(id.to_string()).select(ClientRow::as_select()).first(conn)?;
         if row.active != active {
             diesel::update(clients::table.find(&row.id))

@@ -5,17 +5,18 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::journal::{self, Journal};
 use super::{retry_duplicates, schools};
 use crate::db::rows;
-use crate::db::{write_tx, DbConn};
-use crate::domain::access::Caller;
+use crate::db::DbConn;
+use crate::domain::context::Context;
 use crate::domain::import::{ImportResult, ImportedRow};
 use crate::domain::school::NewSchool;
 use crate::domain::validate::FieldError;
 use crate::error::{AppError, AppResult};
 
-/// Imports `rows` for `caller` in one transaction.
-pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) -> AppResult<ImportResult> {
+/// Imports `rows` for the caller in one transaction.
+pub fn run(conn: &mut DbConn, ctx: &Context, rows: Vec<Map<String, Value>>) -> AppResult<ImportResult> {
     let by_number = super::boards::by_ministry_number(conn)?;
     let mut errors: Vec<FieldError> = Vec::new();
     let mut inputs = Vec::new();
@@ -26,7 +27,7 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
             errors.push(e?);
             continue;
         }
-        match schools::prepare(caller, &row, &prefix, None) {
+        match schools::prepare(ctx, &row, &prefix, None) {
             Ok(input) => {
                 if let Some(first) = seen.insert(input.ministry_number.clone(), i) {
                     errors.push(FieldError::new(format!("{prefix}ministry_number"), format!("repeats rows[{first}]")));
@@ -41,13 +42,18 @@ pub fn run(conn: &mut DbConn, caller: &Caller, rows: Vec<Map<String, Value>>) ->
     // imports racing on PostgreSQL may insert the same new school: the loser runs again and
     // finds it (a retried SIS upload never fails).
     let request_errors = errors;
-    retry_duplicates(|| write_tx(conn, |conn| write_all(conn, caller, &inputs, request_errors.clone())))
+    retry_duplicates(|| {
+        journal::write_reference(conn, ctx, |conn, journal| {
+            write_all(conn, journal, ctx, &inputs, request_errors.clone())
+        })
+    })
 }
 
 /// Writes every row in the caller's transaction, or names every row that cannot be written.
 fn write_all(
     conn: &mut DbConn,
-    caller: &Caller,
+    journal: &mut Journal,
+    ctx: &Context,
     inputs: &[(usize, NewSchool)],
     mut errors: Vec<FieldError>,
 ) -> AppResult<ImportResult> {
@@ -61,9 +67,9 @@ fn write_all(
                 continue;
             }
             // Once a row is bad nothing will be kept, so later rows are only checked.
-            let outcome = schools::find_for_write(conn, caller, &input.ministry_number, None).and_then(|existing| {
+            let outcome = schools::find_for_write(conn, ctx, &input.ministry_number, None).and_then(|existing| {
                 if errors.is_empty() {
-                    schools::write(conn, input, existing).map(Some)
+                    schools::write(conn, journal, input, existing).map(Some)
                 } else {
                     Ok(None)
                 }

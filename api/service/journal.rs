@@ -84,6 +84,21 @@ where
     result
 }
 
+/// A write of reference data (the directory: boards, schools, officers, assignments, clients,
+/// agencies): the same transaction and journal as [`write`], with no audit event, since it
+/// carries no personal information.
+pub fn write_reference<T, F>(conn: &mut DbConn, ctx: &Context, mut work: F) -> AppResult<T>
+where
+    F: FnMut(&mut DbConn, &mut Journal) -> AppResult<T>,
+{
+    write(conn, ctx, None, |conn, journal| work(conn, journal).map(Unaudited)).map(|done| done.0)
+}
+
+/// A value no audit event describes.
+struct Unaudited<T>(T);
+
+impl<T> Carries for Unaudited<T> {}
+
 /// Runs a read of personal records and writes its audit event before the answer is returned;
 /// a read whose event cannot be written is not answered.
 pub fn read<T, F>(conn: &mut DbConn, ctx: &Context, audit: Audit, work: F) -> AppResult<T>

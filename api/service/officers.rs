@@ -5,11 +5,12 @@ use diesel::prelude::*;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use super::journal::{self, Op};
 use super::{check_version, keyset, prevalidate};
 use crate::db::rows::{self, OfficerRow};
 use crate::db::schema::{assignments, clients, officers};
-use crate::db::{write_tx, DbConn};
-use crate::domain::access::Caller;
+use crate::db::DbConn;
+use crate::domain::context::Context;
 use crate::domain::officer::{NewOfficer, Officer, OfficerQuery, OfficerSchoolsQuery};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
@@ -61,7 +62,7 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Officer> {
 /// backup, `role` narrows), among those the caller may see.
 pub fn schools(
     conn: &mut DbConn,
-    caller: &Caller,
+    ctx: &Context,
     id: Uuid,
     q: &OfficerSchoolsQuery,
     window: &Window,
@@ -71,7 +72,7 @@ pub fn schools(
         return Err(AppError::NotFound);
     }
     let filter = SchoolQuery { officer_id: Some(id), role: q.role, ..SchoolQuery::default() };
-    super::schools::list(conn, caller, &filter, window)
+    super::schools::list(conn, ctx, &filter, window)
 }
 
 fn duplicate_badge() -> AppError {
@@ -99,21 +100,28 @@ fn row_from(input: &NewOfficer, id: String, at: chrono::NaiveDateTime, version: 
 }
 
 /// `POST /v1/officers`.
-pub fn create(conn: &mut DbConn, body: &Map<String, Value>) -> AppResult<Officer> {
+pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<Officer> {
     let input = NewOfficer::parse(body).map_err(AppError::Validation)?;
-    let row = write_tx(conn, |conn| {
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
         if badge_taken(conn, &input.badge_number)? {
             return Err(duplicate_badge());
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(officers::table).values(&row).execute(conn)?;
+        journal.changed("officers", &row.id, Op::Created);
         Ok(row)
     })?;
     to_wire(row)
 }
 
 /// `PATCH /v1/officers/{id}`.
-pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: Option<IfMatch>) -> AppResult<Officer> {
+pub fn patch(
+    conn: &mut DbConn,
+    ctx: &Context,
+    id: Uuid,
+    patch: &Map<String, Value>,
+    if_match: Option<IfMatch>,
+) -> AppResult<Officer> {
     let placeholder = NewOfficer {
         badge_number: "X".into(),
         first_name: "x".into(),
@@ -124,7 +132,7 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
     };
     let to_map = to_object::<NewOfficer>;
     prevalidate(patch, vec![to_map(&placeholder)], NewOfficer::parse)?;
-    let row = write_tx(conn, |conn| {
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load(conn, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let mut merged = to_map(&NewOfficer::from(&to_wire(existing.clone())?));
@@ -135,17 +143,21 @@ pub fn patch(conn: &mut DbConn, id: Uuid, patch: &Map<String, Value>, if_match: 
         }
         let mut row = row_from(&input, existing.id.clone(), existing.created_at, existing.version + 1);
         row.updated_at = time::now();
-        diesel::update(officers::table.find(&existing.id)).set(&row).execute(conn)?;
+        let written = diesel::update(officers::table.find(&existing.id).filter(officers::version.eq(existing.version)))
+            .set(&row)
+            .execute(conn)?;
+        super::one_row(written)?;
+        journal.changed("officers", &row.id, Op::Updated);
         // The schools it serves as primary SRO embed it: they change too.
-        super::schools::touch_embedding(conn, &existing.id)?;
+        super::schools::touch_embedding(conn, journal, &existing.id)?;
         Ok(row)
     })?;
     to_wire(row)
 }
 
 /// `DELETE /v1/officers/{id}`: 409 `still_referenced` once anything names the officer.
-pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
-    write_tx(conn, |conn| {
+pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load(conn, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let assigned: i64 =
@@ -158,6 +170,7 @@ pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResu
             ));
         }
         diesel::delete(officers::table.find(&existing.id)).execute(conn)?;
+        journal.changed("officers", &existing.id, Op::Deleted);
         Ok(())
     })
 }

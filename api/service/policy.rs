@@ -15,6 +15,7 @@ use crate::db::schema::{
     assignments, incident_persons, incidents, persons, presentations, referrals, schools, service_requests,
 };
 use crate::db::Db;
+use crate::domain::access::Role;
 use crate::domain::context::{Context, Visibility};
 
 /// A boxed filter on `T`'s rows.
@@ -64,6 +65,44 @@ macro_rules! officer_sees_referral {
 /// Today's city date as an SQL value.
 fn today(ctx: &Context) -> diesel::internal::derives::as_expression::Bound<Date, chrono::NaiveDate> {
     ctx.today().into_sql::<Date>()
+}
+
+/// Which schools (reference data) a caller sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchoolScope {
+    /// Every school.
+    All,
+    /// A school board: its own board's schools only (the SIS integration's scope).
+    Board(uuid::Uuid),
+    /// None (a board client whose binding is missing: fails closed).
+    Nothing,
+}
+
+/// The schools `ctx` sees.
+pub fn school_scope(ctx: &Context) -> SchoolScope {
+    match (ctx.visibility, ctx.caller.role) {
+        (Visibility::Board(board), _) => SchoolScope::Board(board),
+        (_, Role::Board) => SchoolScope::Nothing,
+        _ => SchoolScope::All,
+    }
+}
+
+/// Schools: the filter of [`school_scope`].
+pub fn schools(ctx: &Context) -> Filter<schools::table> {
+    match school_scope(ctx) {
+        SchoolScope::Board(board) => Box::new(schools::board_id.eq(board.to_string())),
+        SchoolScope::Nothing => Box::new(schools::id.is_null().nullable()),
+        SchoolScope::All => Box::new(schools::id.is_not_null().nullable()),
+    }
+}
+
+/// Assignments: those at the schools the caller sees.
+pub fn assignments(ctx: &Context) -> Filter<assignments::table> {
+    match school_scope(ctx) {
+        SchoolScope::Board(board) => Box::new(assignments::school_id.eq_any(board_schools!(board)).nullable()),
+        SchoolScope::Nothing => Box::new(assignments::id.is_null().nullable()),
+        SchoolScope::All => Box::new(assignments::id.is_not_null().nullable()),
+    }
 }
 
 /// Incidents: all (admin), its schools' (board), the officer rule; nothing for the others.

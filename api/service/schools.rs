@@ -8,12 +8,13 @@ use diesel::prelude::*;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use super::{check_version, in_force, keyset, missing, prevalidate};
+use super::journal::{self, Journal, Op};
+use super::{check_version, in_force, keyset, missing, policy, prevalidate};
 use crate::db::rows::{self, BoardRow, OfficerRow, SchoolRow};
 use crate::db::schema::{assignments, boards, schools};
-use crate::db::{write_tx, DbConn};
-use crate::domain::access::Caller;
+use crate::db::DbConn;
 use crate::domain::assignment::AssignmentRole;
+use crate::domain::context::Context;
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::{IfMatch, Window};
 pub use crate::domain::school::Outcome;
@@ -87,27 +88,26 @@ pub fn to_school(conn: &mut DbConn, row: SchoolRow) -> AppResult<School> {
     with_sros(conn, vec![row])?.pop().ok_or(AppError::NotFound)
 }
 
-fn visible(caller: &Caller, row: &SchoolRow) -> AppResult<bool> {
-    Ok(caller.may_see_school(rows::opt_uuid(row.board_id.as_deref())?))
+/// The school row, or 404 if absent or outside what the caller may see.
+pub fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<SchoolRow> {
+    schools::table
+        .find(id.to_string())
+        .filter(policy::schools(ctx))
+        .select(SchoolRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
 }
 
-/// The school row, or 404 if absent or outside what the caller may see.
-pub fn load_visible(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<SchoolRow> {
-    let row: SchoolRow = schools::table.find(id.to_string()).select(SchoolRow::as_select()).first(conn)?;
-    if visible(caller, &row)? {
-        Ok(row)
-    } else {
-        Err(AppError::NotFound)
-    }
+fn visible(conn: &mut DbConn, ctx: &Context, row: &SchoolRow) -> AppResult<bool> {
+    let found: i64 = schools::table.find(&row.id).filter(policy::schools(ctx)).count().get_result(conn)?;
+    Ok(found > 0)
 }
 
 /// One page of schools the caller may see.
-pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window) -> AppResult<Page<School>> {
+pub fn list(conn: &mut DbConn, ctx: &Context, q: &SchoolQuery, window: &Window) -> AppResult<Page<School>> {
     let today = time::today();
-    let mut query = schools::table.select(SchoolRow::as_select()).into_boxed();
-    if let Some(own) = caller.board_scope() {
-        query = query.filter(schools::board_id.eq(own.to_string()));
-    }
+    let mut query = schools::table.select(SchoolRow::as_select()).filter(policy::schools(ctx)).into_boxed();
     if let Some(board) = q.board_id {
         query = query.filter(schools::board_id.eq(board.to_string()));
     }
@@ -184,8 +184,8 @@ pub fn list(conn: &mut DbConn, caller: &Caller, q: &SchoolQuery, window: &Window
 }
 
 /// One school.
-pub fn get(conn: &mut DbConn, caller: &Caller, id: Uuid) -> AppResult<School> {
-    let row = load_visible(conn, caller, id)?;
+pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<School> {
+    let row = load_visible(conn, ctx, id)?;
     to_school(conn, row)
 }
 
@@ -198,9 +198,9 @@ fn find_by_number(conn: &mut DbConn, number: &str) -> AppResult<Option<SchoolRow
 }
 
 /// One school by its ministry number.
-pub fn get_by_number(conn: &mut DbConn, caller: &Caller, number: &str) -> AppResult<School> {
+pub fn get_by_number(conn: &mut DbConn, ctx: &Context, number: &str) -> AppResult<School> {
     let row = find_by_number(conn, number)?.ok_or(AppError::NotFound)?;
-    if !visible(caller, &row)? {
+    if !visible(conn, ctx, &row)? {
         return Err(AppError::NotFound);
     }
     to_school(conn, row)
@@ -209,13 +209,13 @@ pub fn get_by_number(conn: &mut DbConn, caller: &Caller, number: &str) -> AppRes
 /// What the request alone says about a school body: parsing, the caller's own board, and on
 /// PUT the path's ministry number. Error paths start with `prefix` (`rows[3].` in an import).
 pub fn prepare(
-    caller: &Caller,
+    ctx: &Context,
     body: &Map<String, Value>,
     prefix: &str,
     path_number: Option<&str>,
 ) -> Result<NewSchool, Vec<FieldError>> {
     let mut body = body.clone();
-    if let Some(own) = caller.board_scope() {
+    if let Some(own) = ctx.caller.board_scope() {
         // A board client that leaves board_id out gets its own board.
         if body.get("board_id").is_none_or(Value::is_null) {
             body.insert("board_id".into(), Value::String(own.to_string()));
@@ -242,7 +242,7 @@ pub fn prepare(
             None
         }
     };
-    if let (Some(own), Some(school)) = (caller.board_scope(), &school) {
+    if let (Some(own), Some(school)) = (ctx.caller.board_scope(), &school) {
         if school.board_id != Some(own) {
             errors.push(FieldError::new(format!("{prefix}board_id"), "must be your own board"));
         }
@@ -295,9 +295,9 @@ fn duplicate_number() -> AppError {
 }
 
 /// Creates a school (`POST /v1/schools`).
-pub fn create(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> AppResult<School> {
-    let input = prepare(caller, body, "", None).map_err(AppError::Validation)?;
-    let row = write_tx(conn, |conn| {
+pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<School> {
+    let input = prepare(ctx, body, "", None).map_err(AppError::Validation)?;
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
         if find_by_number(conn, &input.ministry_number)?.is_some() {
             return Err(duplicate_number());
         }
@@ -307,6 +307,7 @@ pub fn create(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> 
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(schools::table).values(&row).execute(conn)?;
+        journal.changed("schools", &row.id, Op::Created);
         Ok(row)
     })?;
     to_school(conn, row)
@@ -316,14 +317,14 @@ pub fn create(conn: &mut DbConn, caller: &Caller, body: &Map<String, Value>) -> 
 /// it) and for `If-Match` (412; also when there is no such school).
 pub fn find_for_write(
     conn: &mut DbConn,
-    caller: &Caller,
+    ctx: &Context,
     number: &str,
     if_match: Option<&IfMatch>,
 ) -> AppResult<Option<SchoolRow>> {
     match find_by_number(conn, number)? {
         None if if_match.is_some() => Err(AppError::PreconditionFailed),
         None => Ok(None),
-        Some(existing) if !visible(caller, &existing)? => Err(AppError::NotFound),
+        Some(existing) if !visible(conn, ctx, &existing)? => Err(AppError::NotFound),
         Some(existing) => {
             check_version(if_match, existing.version)?;
             Ok(Some(existing))
@@ -333,10 +334,16 @@ pub fn find_for_write(
 
 /// Writes `input` as a new school or over `existing`, inside the caller's transaction. A write
 /// that changes nothing leaves the row, its `updated_at` and its `version` alone.
-pub fn write(conn: &mut DbConn, input: &NewSchool, existing: Option<SchoolRow>) -> AppResult<(SchoolRow, Outcome)> {
+pub fn write(
+    conn: &mut DbConn,
+    journal: &mut Journal,
+    input: &NewSchool,
+    existing: Option<SchoolRow>,
+) -> AppResult<(SchoolRow, Outcome)> {
     let Some(existing) = existing else {
         let row = row_from(input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(schools::table).values(&row).execute(conn)?;
+        journal.changed("schools", &row.id, Op::Created);
         return Ok((row, Outcome::Created));
     };
     let mut candidate = row_from(input, existing.id.clone(), existing.created_at, existing.version);
@@ -346,28 +353,32 @@ pub fn write(conn: &mut DbConn, input: &NewSchool, existing: Option<SchoolRow>) 
     }
     candidate.updated_at = time::now();
     candidate.version = existing.version + 1;
-    diesel::update(schools::table.find(&existing.id)).set(&candidate).execute(conn)?;
+    let touched = diesel::update(schools::table.find(&existing.id).filter(schools::version.eq(existing.version)))
+        .set(&candidate)
+        .execute(conn)?;
+    super::one_row(touched)?;
+    journal.changed("schools", &existing.id, Op::Updated);
     Ok((candidate, Outcome::Updated))
 }
 
 /// `PUT /v1/schools/by-ministry-number/{number}`: full replacement or creation.
 pub fn put_by_number(
     conn: &mut DbConn,
-    caller: &Caller,
+    ctx: &Context,
     number: &str,
     body: &Map<String, Value>,
     if_match: Option<IfMatch>,
 ) -> AppResult<(School, Outcome)> {
-    let input = prepare(caller, body, "", Some(number)).map_err(AppError::Validation)?;
+    let input = prepare(ctx, body, "", Some(number)).map_err(AppError::Validation)?;
     let (row, outcome) = super::retry_duplicates(|| {
-        write_tx(conn, |conn| {
+        journal::write_reference(conn, ctx, |conn, journal| {
             // 404 and 412 come before the 422s that need the stored boards.
-            let existing = find_for_write(conn, caller, number, if_match.as_ref())?;
+            let existing = find_for_write(conn, ctx, number, if_match.as_ref())?;
             let errors = check_board(conn, &input, "")?;
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }
-            write(conn, &input, existing)
+            write(conn, journal, &input, existing)
         })
     })?;
     Ok((to_school(conn, row)?, outcome))
@@ -403,19 +414,19 @@ fn placeholder() -> Map<String, Value> {
 /// `PATCH /v1/schools/{id}` (JSON merge patch).
 pub fn patch(
     conn: &mut DbConn,
-    caller: &Caller,
+    ctx: &Context,
     id: Uuid,
     patch: &Map<String, Value>,
     if_match: Option<IfMatch>,
 ) -> AppResult<School> {
     prevalidate(patch, placeholders(), |m| NewSchool::parse(m, ""))?;
-    let row = write_tx(conn, |conn| {
-        let existing = load_visible(conn, caller, id)?;
+    let row = journal::write_reference(conn, ctx, |conn, journal| {
+        let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let current = to_wire(existing.clone(), None)?;
         let mut merged = NewSchool::from(&current).to_map();
         merge_patch(&mut merged, patch);
-        let input = prepare(caller, &merged, "", None).map_err(AppError::Validation)?;
+        let input = prepare(ctx, &merged, "", None).map_err(AppError::Validation)?;
         if input.ministry_number != existing.ministry_number && find_by_number(conn, &input.ministry_number)?.is_some()
         {
             return Err(duplicate_number());
@@ -424,15 +435,15 @@ pub fn patch(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        Ok(write(conn, &input, Some(existing))?.0)
+        Ok(write(conn, journal, &input, Some(existing))?.0)
     })?;
     to_school(conn, row)
 }
 
 /// `DELETE /v1/schools/{id}`: refused (409) while anything refers to the school.
-pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
-    write_tx(conn, |conn| {
-        let existing = load_visible(conn, caller, id)?;
+pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
+    journal::write_reference(conn, ctx, |conn, journal| {
+        let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let referring: i64 =
             assignments::table.filter(assignments::school_id.eq(&existing.id)).count().get_result(conn)?;
@@ -443,13 +454,14 @@ pub fn delete(conn: &mut DbConn, caller: &Caller, id: Uuid, if_match: Option<IfM
             ));
         }
         diesel::delete(schools::table.find(&existing.id)).execute(conn)?;
+        journal.changed("schools", &existing.id, Op::Deleted);
         Ok(())
     })
 }
 
 /// Bumps the version of every school whose current primary SRO is `officer_id` (the school
 /// embeds the officer's name, phone and email), in id order.
-pub fn touch_embedding(conn: &mut DbConn, officer_id: &str) -> AppResult<()> {
+pub fn touch_embedding(conn: &mut DbConn, journal: &mut Journal, officer_id: &str) -> AppResult<()> {
     let today = time::today();
     let mut ids: Vec<String> = assignments::table
         .filter(assignments::officer_id.eq(officer_id))
@@ -460,19 +472,20 @@ pub fn touch_embedding(conn: &mut DbConn, officer_id: &str) -> AppResult<()> {
     ids.sort();
     ids.dedup();
     for id in ids {
-        touch(conn, &id)?;
+        touch(conn, journal, &id)?;
     }
     Ok(())
 }
 
 /// Bumps a school's version: it embeds its SRO, so every assignment write changes it.
 /// Also takes the row lock that serialises assignment writes of one school on PostgreSQL.
-pub fn touch(conn: &mut DbConn, school_id: &str) -> AppResult<()> {
+pub fn touch(conn: &mut DbConn, journal: &mut Journal, school_id: &str) -> AppResult<()> {
     let changed = diesel::update(schools::table.find(school_id))
         .set((schools::version.eq(schools::version + 1), schools::updated_at.eq(time::now())))
         .execute(conn)?;
     if changed == 0 {
         return Err(AppError::NotFound);
     }
+    journal.changed("schools", school_id, Op::Updated);
     Ok(())
 }

@@ -163,10 +163,11 @@ impl TestApp {
             officer_id: officer,
             scopes,
         };
-        let created =
-            sro_api::http::blocking::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
-                .await
-                .expect("create client");
+        let created = sro_api::http::blocking::run(&self.state.pool, move |conn| {
+            sro_api::service::clients::create(conn, &sro_api::domain::context::Context::system("test"), input)
+        })
+        .await
+        .expect("create client");
         self.issue(&Caller {
             client_id: created.client.id,
             role,
@@ -189,10 +190,11 @@ impl TestApp {
             officer_id: None,
             scopes,
         };
-        let created =
-            sro_api::http::blocking::run(&self.state.pool, move |conn| sro_api::service::clients::create(conn, input))
-                .await
-                .expect("create client");
+        let created = sro_api::http::blocking::run(&self.state.pool, move |conn| {
+            sro_api::service::clients::create(conn, &sro_api::domain::context::Context::system("test"), input)
+        })
+        .await
+        .expect("create client");
         (created.client_id.to_string(), created.client_secret)
     }
 
