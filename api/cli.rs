@@ -1,4 +1,4 @@
-//! The command line: serve | migrate | clients create | import schools | openapi.
+//! The command line: serve | migrate | clients create | import schools | openapi | demo.
 
 use clap::{Parser, Subcommand};
 
@@ -41,6 +41,8 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Load the demo data set (real Ottawa schools, fictional records) into an empty database.
+    Demo,
 }
 
 /// `clients` subcommands.
@@ -84,6 +86,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Openapi => {
             print!("{}", crate::openapi::render());
+            Ok(())
+        }
+        Command::Demo => {
+            let mut conn = connect()?;
+            migrate::run_pending(&mut conn)?;
+            if let Some(held) = crate::demo::records_held(&mut conn).map_err(describe)? {
+                return Err(format!(
+                    "the database already holds records ({held}); `sro-api demo` loads only into an empty database"
+                ));
+            }
+            eprintln!("loading the demo data set (a few seconds)...");
+            let summary = crate::demo::load(&mut conn).map_err(describe)?;
+            println!("{}", serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?);
             Ok(())
         }
         Command::Serve => {

@@ -5,7 +5,7 @@
 #
 # Needs wrk (`apt-get install wrk`), curl, python3 and openssl; for postgres a local server
 # (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test). Loads the 398 schools of
-# ../shared/data/ottawa-schools.csv (CSV=... to use another file), gives 100 of them an SRO, then runs each scenario for DURATION seconds with CONNECTIONS connections.
+# api/demo/ottawa-schools.csv (CSV=... to use another file), gives 100 of them an SRO, then runs each scenario for DURATION seconds with CONNECTIONS connections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +41,7 @@ cargo build --release --quiet --bin sro-api
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
 export JWT_SIGNING_KEY="$WORK/key.pem" RUST_LOG=warn BIND_ADDR="127.0.0.1:$PORT" TOKEN_TTL_SECONDS=3600
 
-CSV="${CSV:-../shared/data/ottawa-schools.csv}"
+CSV="${CSV:-api/demo/ottawa-schools.csv}"
 [ -f "$CSV" ] || { echo "no school file at $CSV (set CSV=...)" >&2; exit 1; }
 "$BIN" import schools "$CSV" 2>/dev/null
 "$BIN" serve >"$WORK/server.log" 2>&1 &

@@ -5,11 +5,11 @@ use serde_json::json;
 
 use crate::support::*;
 
-const OTTAWA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/ottawa-schools.csv");
+const OTTAWA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/api/demo/ottawa-schools.csv");
 
 #[actix_web::test]
 async fn the_ministry_derived_ottawa_file_imports_and_a_second_run_changes_nothing() {
-    // CI has ../shared/data; a missing file is a failure, not a silent pass.
+    // The file is in the repository; a missing file is a failure, not a silent pass.
     let csv = std::fs::read(OTTAWA).unwrap_or_else(|e| panic!("{OTTAWA} is needed by this test: {e}"));
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

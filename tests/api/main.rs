@@ -13,6 +13,7 @@ mod boards;
 mod cli;
 mod clients;
 mod conventions;
+mod demo;
 mod document;
 mod faults;
 mod import;

@@ -88,6 +88,13 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
+    /// An app on a database that already exists (filled by the CLI, say).
+    pub async fn spawn_on(db: TestDb) -> TestApp {
+        let mut config = Config { database_url: db.url.clone(), db_pool_size: 4, ..Config::default() };
+        config.jwt_signing_key = Some(test_signing_key());
+        Self::on(db, config).await
+    }
+
     /// A fresh app whose configuration `tweak` may change.
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::create();
