@@ -4,8 +4,9 @@
 #   bench/run.sh sqlite        # or: bench/run.sh postgres
 #
 # Needs wrk (`apt-get install wrk`), curl, python3 and openssl; for postgres a local server
-# (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test). Loads the 398 schools of
-# api/demo/ottawa-schools.csv (CSV=... to use another file), gives 100 of them an SRO, then runs each scenario for DURATION seconds with CONNECTIONS connections.
+# (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test). Loads the demo data set
+# (`sro-api demo`: the 398 Ottawa schools, each with an SRO, and two school years of case
+# records), then runs each scenario for DURATION seconds with CONNECTIONS connections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,9 +42,8 @@ cargo build --release --quiet --bin sro-api
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
 export JWT_SIGNING_KEY="$WORK/key.pem" RUST_LOG=warn BIND_ADDR="127.0.0.1:$PORT" TOKEN_TTL_SECONDS=3600
 
-CSV="${CSV:-api/demo/ottawa-schools.csv}"
-[ -f "$CSV" ] || { echo "no school file at $CSV (set CSV=...)" >&2; exit 1; }
-"$BIN" import schools "$CSV" 2>/dev/null
+"$BIN" demo >"$WORK/demo.json" 2>/dev/null
+CAS=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["childrens_aid_society_id"])' "$WORK/demo.json")
 "$BIN" serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.1; done
@@ -60,21 +60,11 @@ ADMIN=$(token --role admin)
 BOARD=$(token --role board --board CECCE)
 H="Authorization: Bearer $ADMIN"
 
-# 20 officers; the first 100 schools get a primary SRO.
-for n in $(seq 1 20); do
-  curl -s -o /dev/null -H "$H" -H 'Content-Type: application/json' "$BASE/v1/officers" \
-    -d "{\"badge_number\":\"B$n\",\"first_name\":\"Officer\",\"last_name\":\"N$n\",\"email\":\"o$n@police.example\"}"
-done
-OFFICERS=$(curl -s -H "$H" "$BASE/v1/officers?limit=20" | python3 -c 'import json,sys; print(" ".join(o["id"] for o in json.load(sys.stdin)["data"]))')
-SCHOOLS=$(curl -s -H "$H" "$BASE/v1/schools?limit=100" | python3 -c 'import json,sys; print(" ".join(s["id"] for s in json.load(sys.stdin)["data"]))')
-set -- $OFFICERS
-i=0
-for s in $SCHOOLS; do
-  o=$(eval echo "\${$(( i % 20 + 1 ))}")
-  curl -s -o /dev/null -H "$H" -H 'Content-Type: application/json' "$BASE/v1/schools/$s/sro" -d "{\"officer_id\":\"$o\",\"starts_on\":\"2026-09-01\"}"
-  i=$((i + 1))
-done
-ONE=$(echo "$SCHOOLS" | awk '{print $1}')
+OFFICER_ID=$(curl -s -H "$H" "$BASE/v1/officers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+OFFICER=$(token --role officer --officer "$OFFICER_ID")
+AGENCY=$(token --role agency --agency "$CAS")
+ONE=$(curl -s -H "$H" "$BASE/v1/schools?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
+INCIDENT=$(curl -s -H "$H" "$BASE/v1/incidents?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 PUT_BODY=$(curl -s -H "$H" "$BASE/v1/schools/$ONE" | python3 -c '
 import json,sys
 s=json.load(sys.stdin)
@@ -108,5 +98,11 @@ run "GET /v1/schools/{id}" -H "$H" "$BASE/v1/schools/$ONE"
 run "GET /v1/schools?q=ecole (CECCE board client)" -H "Authorization: Bearer $BOARD" "$BASE/v1/schools?q=ecole&limit=50"
 run "GET /v1/schools?unassigned=true" -H "$H" "$BASE/v1/schools?unassigned=true&limit=50"
 run "PUT by ministry number, unchanged (SIS resync)" -H "$H" -s "$WORK/put.lua" "$BASE/v1/schools/by-ministry-number/$NUMBER"
+run "GET /v1/incidents?limit=50 (admin; audited)" -H "$H" "$BASE/v1/incidents?limit=50"
+run "GET /v1/incidents/{id} (admin; audited)" -H "$H" "$BASE/v1/incidents/$INCIDENT"
+run "GET /v1/incidents?limit=50 (officer: policy join)" -H "Authorization: Bearer $OFFICER" "$BASE/v1/incidents?limit=50"
+run "GET /v1/incidents?limit=50 (CECCE board: projection)" -H "Authorization: Bearer $BOARD" "$BASE/v1/incidents?limit=50"
+run "GET /v1/referrals?limit=50 (CAS agency)" -H "Authorization: Bearer $AGENCY" "$BASE/v1/referrals?limit=50"
+run "GET /v1/persons?limit=50 (admin; audited)" -H "$H" "$BASE/v1/persons?limit=50"
 echo
 echo "server memory: $(awk '/VmHWM|VmRSS/ {printf "%s %s kB  ", $1, $2}' /proc/$SERVER_PID/status)"

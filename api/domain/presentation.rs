@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::audit::Carries;
 use super::query::{Params, Window};
 use super::school::Language;
 use super::time::parse_date;
@@ -42,12 +41,6 @@ pub struct Presentation {
     pub updated_at: DateTime<Utc>,
     /// Version for `If-Match`.
     pub version: i32,
-}
-
-impl Carries for Presentation {
-    fn record_id(&self) -> Option<Uuid> {
-        Some(self.id)
-    }
 }
 
 /// The body of `POST /v1/presentations`; also the base a PATCH merges into.

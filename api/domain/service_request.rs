@@ -6,7 +6,6 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::audit::Carries;
 use super::query::{Params, Window};
 use super::time::parse_timestamp;
 use super::validate::{parse_bool, parse_uuid, FieldError, Fields};
@@ -86,12 +85,6 @@ pub struct ServiceRequest {
     pub updated_at: DateTime<Utc>,
     /// Version for `If-Match`.
     pub version: i32,
-}
-
-impl Carries for ServiceRequest {
-    fn record_id(&self) -> Option<Uuid> {
-        Some(self.id)
-    }
 }
 
 /// The body of `POST /v1/service-requests`. The SRO is assigned by the service.

@@ -34,8 +34,6 @@ pub fn to_wire(row: AgencyRow) -> AppResult<Agency> {
     })
 }
 
-impl crate::domain::audit::Carries for Agency {}
-
 /// The agency row, if it exists.
 pub fn find(conn: &mut DbConn, id: Uuid) -> AppResult<Option<AgencyRow>> {
     Ok(agencies::table.find(id.to_string()).select(AgencyRow::as_select()).first(conn).optional()?)
@@ -81,7 +79,7 @@ fn row_from(input: &NewAgency, id: String, at: chrono::NaiveDateTime, version: i
 /// `POST /v1/agencies`.
 pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<Agency> {
     let input = NewAgency::parse(body).map_err(AppError::Validation)?;
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let row = row_from(&input, new_id().to_string(), ctx.stamp(), 1);
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
         journal.changed("agencies", &row.id, Op::Created);
@@ -100,7 +98,7 @@ pub fn patch(
     let placeholder =
         NewAgency { name: "x".into(), name_fr: None, kind: Default::default(), phone: None, email: None, active: true };
     prevalidate(patch, vec![to_object(&placeholder)], NewAgency::parse)?;
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = find(conn, id)?.ok_or(AppError::NotFound)?;
         check_version(if_match.as_ref(), existing.version)?;
         let mut merged = to_object(&NewAgency::from(&to_wire(existing.clone())?));
@@ -120,7 +118,7 @@ pub fn patch(
 /// `DELETE /v1/agencies/{id}`: 409 `still_referenced` once a referral, an incident or a client
 /// names it (set `active: false` instead).
 pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = find(conn, id)?.ok_or(AppError::NotFound)?;
         check_version(if_match.as_ref(), existing.version)?;
         let named: i64 = referrals::table.filter(referrals::agency_id.eq(&existing.id)).count().get_result(conn)?;

@@ -127,7 +127,7 @@ fn apply(input: &PresentationInput, base: PresentationRow) -> AppResult<Presenta
 /// `POST /v1/presentations`.
 pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<Presentation> {
     let parsed = PresentationInput::parse(body, ctx.today()).map_err(AppError::Validation)?;
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let mut input = parsed.clone();
         let errors = check_refs(conn, ctx, &mut input)?;
         if !errors.is_empty() {
@@ -175,7 +175,7 @@ pub fn patch(
         service_request_id: None,
     });
     prevalidate(patch, vec![placeholder], |m| PresentationInput::parse(m, today))?;
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let mut merged = to_object(&NewPresentation::from(&to_wire(existing.clone())?));
@@ -200,7 +200,7 @@ pub fn patch(
 
 /// `DELETE /v1/presentations/{id}`: a talk recorded by mistake.
 pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMatch>) -> AppResult<()> {
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         diesel::delete(presentations::table.find(&existing.id)).execute(conn)?;

@@ -106,7 +106,7 @@ fn current_primary(conn: &mut DbConn, school: &str, ctx: &Context) -> AppResult<
 /// school's current primary SRO, or to nobody (`officer_id: null`) when it has none.
 pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<ServiceRequest> {
     let input = NewServiceRequest::parse(body).map_err(AppError::Validation)?;
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let school = input.school_id.to_string();
         let found: i64 = schools::table.find(&school).count().get_result(conn)?;
         if found == 0 || !policy::may_write_at(conn, ctx, &school, ctx.today())? {
@@ -156,7 +156,7 @@ pub fn patch(
     if patch.contains_key("officer_id") && ctx.visibility != Visibility::All {
         return Err(AppError::field("officer_id", "only the unit reassigns a request"));
     }
-    journal::write(conn, ctx, None, |conn, journal| {
+    journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         let stored = to_wire(existing.clone())?;
