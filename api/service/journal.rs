@@ -6,9 +6,11 @@
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::db::rows::{AuditPersonRow, AuditRow};
-use crate::db::schema::{audit_events, audit_persons};
-use crate::db::{write_tx, DbConn};
+use diesel::sql_types::Text;
+
+use crate::db::rows::AuditRow;
+use crate::db::schema::audit_events;
+use crate::db::{write_tx, Db, DbConn};
 use crate::domain::audit::{AuditAction, AuditResource, Carries};
 use crate::domain::context::Context;
 use crate::domain::new_id;
@@ -161,10 +163,21 @@ fn record(conn: &mut DbConn, ctx: &Context, audit: Audit, status: u16, value: &d
         person_ids: persons.iter().map(Uuid::to_string).collect::<Vec<_>>().join(" "),
     };
     diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
-    // One statement per person: Diesel's multi-backend connection has no batch insert.
-    for person in &persons {
-        let index = AuditPersonRow { person_id: person.to_string(), event_id: id.clone() };
-        diesel::insert_into(audit_persons::table).values(&index).execute(conn)?;
+    index_persons(conn, &id, &persons)
+}
+
+/// Writes the event's person index in one statement per 200 persons (a list page carries up to
+/// 500): Diesel's multi-backend connection has no batch insert, so the statement is built here,
+/// with bound values only. `$n` placeholders are positional on both backends.
+fn index_persons(conn: &mut DbConn, event: &str, persons: &[Uuid]) -> AppResult<()> {
+    for chunk in persons.chunks(200) {
+        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!("INSERT INTO audit_persons (person_id, event_id) VALUES {}", values.join(", "));
+        let mut query = diesel::sql_query(sql).into_boxed::<Db>();
+        for person in chunk {
+            query = query.bind::<Text, _>(person.to_string()).bind::<Text, _>(event.to_owned());
+        }
+        query.execute(conn)?;
     }
     Ok(())
 }

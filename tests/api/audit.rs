@@ -151,6 +151,22 @@ async fn the_database_refuses_to_change_or_delete_an_audit_event() {
     let app = TestApp::spawn().await;
     let w = World::build(&app).await;
     assert_eq!(app.get(&format!("/v1/persons/{}", w.person_a), &w.admin).await.status, 200);
+    assert_eq!(app.get("/v1/persons", &w.admin).await.status, 200);
+    // The person index (what the access log of §7 reads) holds one row per person per event.
+    let events = app.get("/v1/audit-events?limit=500", &w.admin).await;
+    let carried: usize =
+        events.body["data"].as_array().unwrap().iter().map(|e| e["person_ids"].as_array().unwrap().len()).sum();
+    let pool = app.state.pool.clone();
+    let indexed = actix_web::web::block(move || {
+        use diesel::{QueryDsl, RunQueryDsl};
+        let mut conn = pool.get().expect("connection");
+        sro_api::db::schema::audit_persons::table.count().get_result::<i64>(&mut *conn)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(indexed as usize, carried);
+    assert!(carried >= 4, "{carried}");
     let pool = app.state.pool.clone();
     let outcomes = actix_web::web::block(move || {
         let mut conn = pool.get().expect("connection");
