@@ -4,8 +4,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    agencies, assignments, audit_events, audit_persons, boards, clients, incident_persons, incidents, officers,
-    persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
+    agencies, assignments, audit_events, audit_persons, boards, changes, clients, incident_persons, incidents,
+    officers, persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
 };
 use crate::error::AppError;
 
@@ -270,6 +270,18 @@ pub struct AuditRow {
 pub struct AuditPersonRow {
     pub person_id: String,
     pub event_id: String,
+}
+
+/// A `changes` row: one entry of the change feed.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = changes)]
+pub struct ChangeRow {
+    pub seq: i64,
+    pub resource: String,
+    pub record_id: String,
+    pub op: String,
+    pub version: i32,
+    pub at: NaiveDateTime,
 }
 
 impl crate::domain::page::Keyed for AuditRow {

@@ -247,6 +247,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    changes (seq) {
+        seq -> BigInt,
+        resource -> Text,
+        record_id -> Text,
+        op -> Text,
+        version -> Integer,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_head (id) {
+        id -> Integer,
+        seq -> BigInt,
+    }
+}
+
 diesel::joinable!(schools -> boards (board_id));
 diesel::joinable!(assignments -> schools (school_id));
 diesel::joinable!(assignments -> officers (officer_id));
@@ -279,4 +297,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     presentations,
     audit_events,
     audit_persons,
+    changes,
+    change_head,
 );

@@ -82,7 +82,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
     journal::write_reference(conn, ctx, |conn, journal| {
         let row = row_from(&input, new_id().to_string(), ctx.stamp(), 1);
         diesel::insert_into(agencies::table).values(&row).execute(conn)?;
-        journal.changed("agencies", &row.id, Op::Created);
+        journal.changed("agencies", &row.id, Op::Created, row.version);
         to_wire(row)
     })
 }
@@ -110,7 +110,7 @@ pub fn patch(
             .set(&row)
             .execute(conn)?;
         one_row(touched)?;
-        journal.changed("agencies", &row.id, Op::Updated);
+        journal.changed("agencies", &row.id, Op::Updated, row.version);
         to_wire(row)
     })
 }
@@ -132,7 +132,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
             ));
         }
         diesel::delete(agencies::table.find(&existing.id)).execute(conn)?;
-        journal.changed("agencies", &existing.id, Op::Deleted);
+        journal.changed("agencies", &existing.id, Op::Deleted, existing.version);
         Ok(())
     })
 }

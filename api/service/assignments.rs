@@ -156,7 +156,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        journal.changed("assignments", &row.id, Op::Created);
+        journal.changed("assignments", &row.id, Op::Created, row.version);
         Ok(row)
     })?;
     to_wire(row)
@@ -206,7 +206,7 @@ pub fn patch(
                 .set(&row)
                 .execute(conn)?;
         super::one_row(written)?;
-        journal.changed("assignments", &row.id, Op::Updated);
+        journal.changed("assignments", &row.id, Op::Updated, row.version);
         Ok(row)
     })?;
     to_wire(row)
@@ -219,7 +219,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
         check_version(if_match.as_ref(), existing.version)?;
         schools::touch(conn, journal, &existing.school_id)?;
         diesel::delete(assignments::table.find(&existing.id)).execute(conn)?;
-        journal.changed("assignments", &existing.id, Op::Deleted);
+        journal.changed("assignments", &existing.id, Op::Deleted, existing.version);
         Ok(())
     })
 }
@@ -259,7 +259,7 @@ pub fn handover(conn: &mut DbConn, ctx: &Context, school_id: Uuid, body: &Map<St
                     assignments::version.eq(current.version + 1),
                 ))
                 .execute(conn)?;
-            journal.changed("assignments", &current.id, Op::Updated);
+            journal.changed("assignments", &current.id, Op::Updated, current.version + 1);
         }
         let new = NewAssignment {
             school_id,
@@ -270,7 +270,7 @@ pub fn handover(conn: &mut DbConn, ctx: &Context, school_id: Uuid, body: &Map<St
         };
         let row = row_from(&new, new_id().to_string(), now, 1);
         diesel::insert_into(assignments::table).values(&row).execute(conn)?;
-        journal.changed("assignments", &row.id, Op::Created);
+        journal.changed("assignments", &row.id, Op::Created, row.version);
         Ok(row)
     })?;
     to_wire(row)

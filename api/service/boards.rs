@@ -91,7 +91,7 @@ pub fn patch(
             ))
             .execute(conn)?;
         super::one_row(written)?;
-        journal.changed("boards", &row.id, Op::Updated);
+        journal.changed("boards", &row.id, Op::Updated, row.version + 1);
         get(conn, id)
     })
 }

@@ -272,7 +272,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         let row = apply(&input, base);
         diesel::insert_into(incidents::table).values(&row).execute(conn)?;
         write_involved(conn, &id, &input.involved)?;
-        journal.changed("incidents", &id, Op::Created);
+        journal.changed("incidents", &id, Op::Created, row.version);
         one(conn, ctx, row)
     })
 }
@@ -350,7 +350,7 @@ pub fn patch(
         if input.involved != stored.involved {
             write_involved(conn, &row.id, &input.involved)?;
         }
-        journal.changed("incidents", &row.id, Op::Updated);
+        journal.changed("incidents", &row.id, Op::Updated, row.version);
         one(conn, ctx, row)
     })
 }

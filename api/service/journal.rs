@@ -1,15 +1,15 @@
-//! The one way a use-case touches personal records: every write runs in one transaction through
-//! [`write`], every read through [`read`], and both record the audit event (API.md §3) without
-//! the use-case writing it. The change feed (a later issue) records its entries here too, from
-//! the [`Journal`] each write fills in.
+//! The one way a use-case writes: every write runs in one transaction through [`write`] (or
+//! [`write_reference`]), every read of personal records through [`read`]. They record the audit
+//! event (API.md §3) and the change feed's entries (from the [`Journal`] each write fills in)
+//! without the use-case writing either.
 
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use diesel::sql_types::Text;
 
-use crate::db::rows::AuditRow;
-use crate::db::schema::audit_events;
+use crate::db::rows::{AuditRow, ChangeRow};
+use crate::db::schema::{audit_events, change_head, changes};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::audit::{AuditAction, AuditResource, Carries};
 use crate::domain::context::Context;
@@ -34,7 +34,7 @@ impl Audit {
     }
 }
 
-/// How a record changed, as the change feed will report it.
+/// How a record changed, as the change feed reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Op {
     /// A new record.
@@ -45,22 +45,96 @@ pub enum Op {
     Deleted,
 }
 
+impl Op {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Op::Created => "created",
+            Op::Updated => "updated",
+            Op::Deleted => "deleted",
+        }
+    }
+}
+
+/// One record a transaction wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The resource (`schools`, `incidents`).
+    pub resource: &'static str,
+    /// The record's id.
+    pub id: String,
+    /// What happened to it.
+    pub op: Op,
+    /// Its version after the change (before it, for a deletion).
+    pub version: i32,
+}
+
 /// What one write transaction changed: the entries the change feed records.
 #[derive(Debug, Default)]
 pub struct Journal {
-    changes: Vec<(&'static str, String, Op)>,
+    changes: Vec<Change>,
 }
 
 impl Journal {
-    /// Notes that `resource` record `id` was created, updated or deleted by this transaction.
-    pub fn changed(&mut self, resource: &'static str, id: &str, op: Op) {
-        self.changes.push((resource, id.to_owned(), op));
+    /// Notes that `resource` record `id` was created, updated or deleted by this transaction,
+    /// leaving it at `version`.
+    pub fn changed(&mut self, resource: &'static str, id: &str, op: Op, version: i32) {
+        self.changes.push(Change { resource, id: id.to_owned(), op, version });
     }
 
-    /// The changes noted so far.
-    pub fn changes(&self) -> &[(&'static str, String, Op)] {
-        &self.changes
+    /// One entry per record: a record written twice in one transaction is one change (created
+    /// if it was created, at its last version), and one created and deleted is none.
+    pub fn entries(&self) -> Vec<Change> {
+        let mut out: Vec<Change> = Vec::new();
+        for change in &self.changes {
+            match out.iter().position(|c| c.resource == change.resource && c.id == change.id) {
+                None => out.push(change.clone()),
+                Some(i) => {
+                    let first = out[i].op;
+                    if first == Op::Created && change.op == Op::Deleted {
+                        out.remove(i);
+                    } else {
+                        out[i].version = change.version;
+                        out[i].op = if first == Op::Created { Op::Created } else { change.op };
+                    }
+                }
+            }
+        }
+        out
     }
+}
+
+/// Numbers and stores a transaction's changes; called last in the transaction, just before the
+/// commit. The `UPDATE` of the one `change_head` row takes its row lock (PostgreSQL) or happens
+/// under the one writer lock (SQLite), held until the commit: a second transaction numbering its
+/// changes waits here until the first has committed, then continues from the first's number. So
+/// numbers are handed out in commit order, and every number a reader can see was committed
+/// after every smaller one: polling `seq > after` never skips an entry. (A database sequence
+/// would not do: it hands out numbers in the order transactions ask, not the order they commit,
+/// and a reader would pass over a number whose transaction commits after it read.) The lock is
+/// held only for these two statements and the commit, and is always the last one taken, so it
+/// cannot deadlock.
+fn publish(conn: &mut DbConn, ctx: &Context, journal: &Journal) -> AppResult<()> {
+    let entries = journal.entries();
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let count = entries.len() as i64;
+    diesel::update(change_head::table.find(1)).set(change_head::seq.eq(change_head::seq + count)).execute(conn)?;
+    let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
+    let at = ctx.stamp();
+    for (i, entry) in entries.into_iter().enumerate() {
+        let row = ChangeRow {
+            seq: head - count + 1 + i as i64,
+            resource: entry.resource.to_owned(),
+            record_id: entry.id,
+            op: entry.op.as_str().to_owned(),
+            version: entry.version,
+            at,
+        };
+        diesel::insert_into(changes::table).values(&row).execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Runs `work` in one write transaction (see [`write_tx`]), with its audit event written in
@@ -77,7 +151,8 @@ where
         if let Some(audit) = audit {
             record(conn, ctx, audit, audit.action.success_status(), &value)?;
         }
-        log::trace!("transaction changed {} record(s)", journal.changes().len());
+        // Last: numbering takes the feed's lock, held until the commit.
+        publish(conn, ctx, &journal)?;
         Ok(value)
     });
     if let (Err(err), Some(audit)) = (&result, audit) {

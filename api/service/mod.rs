@@ -5,6 +5,7 @@ pub mod agencies;
 pub mod assignments;
 pub mod audit;
 pub mod boards;
+pub mod changes;
 pub mod clients;
 pub mod import;
 pub mod incidents;

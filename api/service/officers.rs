@@ -108,7 +108,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(officers::table).values(&row).execute(conn)?;
-        journal.changed("officers", &row.id, Op::Created);
+        journal.changed("officers", &row.id, Op::Created, row.version);
         Ok(row)
     })?;
     to_wire(row)
@@ -147,7 +147,7 @@ pub fn patch(
             .set(&row)
             .execute(conn)?;
         super::one_row(written)?;
-        journal.changed("officers", &row.id, Op::Updated);
+        journal.changed("officers", &row.id, Op::Updated, row.version);
         // The schools it serves as primary SRO embed it: they change too.
         super::schools::touch_embedding(conn, journal, &existing.id)?;
         Ok(row)
@@ -170,7 +170,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
             ));
         }
         diesel::delete(officers::table.find(&existing.id)).execute(conn)?;
-        journal.changed("officers", &existing.id, Op::Deleted);
+        journal.changed("officers", &existing.id, Op::Deleted, existing.version);
         Ok(())
     })
 }

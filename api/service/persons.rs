@@ -128,7 +128,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         };
         let row = row_from(&input, blank);
         diesel::insert_into(persons::table).values(&row).execute(conn)?;
-        journal.changed("persons", &row.id, Op::Created);
+        journal.changed("persons", &row.id, Op::Created, row.version);
         to_wire(row)
     })
 }
@@ -170,7 +170,7 @@ pub fn patch(
             .set(&row)
             .execute(conn)?;
         one_row(touched)?;
-        journal.changed("persons", &row.id, Op::Updated);
+        journal.changed("persons", &row.id, Op::Updated, row.version);
         to_wire(row)
     })
 }

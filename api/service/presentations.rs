@@ -150,7 +150,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         };
         let row = apply(&input, base)?;
         diesel::insert_into(presentations::table).values(&row).execute(conn)?;
-        journal.changed("presentations", &row.id, Op::Created);
+        journal.changed("presentations", &row.id, Op::Created, row.version);
         to_wire(row)
     })
 }
@@ -193,7 +193,7 @@ pub fn patch(
             .set(&row)
             .execute(conn)?;
         one_row(touched)?;
-        journal.changed("presentations", &row.id, Op::Updated);
+        journal.changed("presentations", &row.id, Op::Updated, row.version);
         to_wire(row)
     })
 }
@@ -204,7 +204,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
         let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
         diesel::delete(presentations::table.find(&existing.id)).execute(conn)?;
-        journal.changed("presentations", &existing.id, Op::Deleted);
+        journal.changed("presentations", &existing.id, Op::Deleted, existing.version);
         Ok(())
     })
 }

@@ -249,7 +249,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         diesel::insert_into(referral_history::table)
             .values(&step(&row.id, ReferralStatus::Submitted, ctx, None))
             .execute(conn)?;
-        journal.changed("referrals", &row.id, Op::Created);
+        journal.changed("referrals", &row.id, Op::Created, row.version);
         one(conn, ctx, row)
     })
 }
@@ -316,7 +316,7 @@ pub fn patch(
             .set(&row)
             .execute(conn)?;
         one_row(touched)?;
-        journal.changed("referrals", &row.id, Op::Updated);
+        journal.changed("referrals", &row.id, Op::Updated, row.version);
         one(conn, ctx, row)
     })
 }
@@ -360,7 +360,7 @@ pub fn move_status(
         diesel::insert_into(referral_history::table)
             .values(&step(&row.id, change.status, ctx, change.note.clone()))
             .execute(conn)?;
-        journal.changed("referrals", &row.id, Op::Updated);
+        journal.changed("referrals", &row.id, Op::Updated, row.version);
         one(conn, ctx, row)
     })
 }

@@ -307,7 +307,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         }
         let row = row_from(&input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(schools::table).values(&row).execute(conn)?;
-        journal.changed("schools", &row.id, Op::Created);
+        journal.changed("schools", &row.id, Op::Created, row.version);
         Ok(row)
     })?;
     to_school(conn, row)
@@ -343,7 +343,7 @@ pub fn write(
     let Some(existing) = existing else {
         let row = row_from(input, new_id().to_string(), time::now(), 1);
         diesel::insert_into(schools::table).values(&row).execute(conn)?;
-        journal.changed("schools", &row.id, Op::Created);
+        journal.changed("schools", &row.id, Op::Created, row.version);
         return Ok((row, Outcome::Created));
     };
     let mut candidate = row_from(input, existing.id.clone(), existing.created_at, existing.version);
@@ -357,7 +357,7 @@ pub fn write(
         .set(&candidate)
         .execute(conn)?;
     super::one_row(touched)?;
-    journal.changed("schools", &existing.id, Op::Updated);
+    journal.changed("schools", &existing.id, Op::Updated, candidate.version);
     Ok((candidate, Outcome::Updated))
 }
 
@@ -454,7 +454,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
             ));
         }
         diesel::delete(schools::table.find(&existing.id)).execute(conn)?;
-        journal.changed("schools", &existing.id, Op::Deleted);
+        journal.changed("schools", &existing.id, Op::Deleted, existing.version);
         Ok(())
     })
 }
@@ -486,6 +486,7 @@ pub fn touch(conn: &mut DbConn, journal: &mut Journal, school_id: &str) -> AppRe
     if changed == 0 {
         return Err(AppError::NotFound);
     }
-    journal.changed("schools", school_id, Op::Updated);
+    let version: i32 = schools::table.find(school_id).select(schools::version).first(conn)?;
+    journal.changed("schools", school_id, Op::Updated, version);
     Ok(())
 }

@@ -130,7 +130,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
             version: 1,
         };
         diesel::insert_into(service_requests::table).values(&row).execute(conn)?;
-        journal.changed("service_requests", &row.id, Op::Created);
+        journal.changed("service_requests", &row.id, Op::Created, row.version);
         to_wire(row)
     })
 }
@@ -200,7 +200,7 @@ pub fn patch(
                 .set(&row)
                 .execute(conn)?;
         one_row(touched)?;
-        journal.changed("service_requests", &row.id, Op::Updated);
+        journal.changed("service_requests", &row.id, Op::Updated, row.version);
         to_wire(row)
     })
 }

@@ -16,6 +16,7 @@ mod conventions;
 mod demo;
 mod document;
 mod faults;
+mod feed;
 mod import;
 mod incidents;
 mod matrix;
