@@ -25,6 +25,9 @@ pub struct Config {
     pub shutdown_grace_seconds: u64,
     /// `BODY_TIMEOUT_SECONDS`: how long a request body may take to arrive (default 30), else 408.
     pub body_timeout_seconds: u64,
+    /// `RATE_LIMIT_PER_MINUTE`: requests per client per minute on this instance; unset or `off`:
+    /// no limit (the default).
+    pub rate_limit_per_minute: Option<u32>,
 }
 
 impl fmt::Debug for Config {
@@ -40,6 +43,7 @@ impl fmt::Debug for Config {
             .field("db_pool_size", &self.db_pool_size)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .field("body_timeout_seconds", &self.body_timeout_seconds)
+            .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .finish()
     }
 }
@@ -86,6 +90,7 @@ impl Default for Config {
             db_pool_size: 10,
             shutdown_grace_seconds: 30,
             body_timeout_seconds: 30,
+            rate_limit_per_minute: None,
         }
     }
 }
@@ -121,6 +126,16 @@ impl Config {
             db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
             shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)? as u64,
             body_timeout_seconds: number("BODY_TIMEOUT_SECONDS", d.body_timeout_seconds as i64, 1)? as u64,
+            rate_limit_per_minute: match get("RATE_LIMIT_PER_MINUTE").map(|v| v.trim().to_ascii_lowercase()) {
+                None => None,
+                Some(v) if v.is_empty() || v == "off" => None,
+                Some(v) => Some(
+                    v.parse::<u32>()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or("RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, or off")?,
+                ),
+            },
         })
     }
 }
@@ -152,5 +167,15 @@ mod tests {
         let debug =
             format!("{:?}", Config::from_lookup(|k| (k == "JWT_SIGNING_KEY").then(|| "PEM".to_string())).unwrap());
         assert!(!debug.contains("PEM"));
+    }
+
+    #[test]
+    fn the_rate_limit_is_off_unless_set_and_a_bad_one_names_its_variable() {
+        let with = |v: &str| Config::from_lookup(|k| (k == "RATE_LIMIT_PER_MINUTE").then(|| v.to_string()));
+        assert_eq!(Config::from_lookup(|_| None).unwrap().rate_limit_per_minute, None);
+        assert_eq!(with("off").unwrap().rate_limit_per_minute, None);
+        assert_eq!(with("120").unwrap().rate_limit_per_minute, Some(120));
+        assert!(with("0").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
+        assert!(with("lots").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
     }
 }

@@ -67,6 +67,9 @@ pub enum AppError {
     /// 422: the body parsed but its fields are not acceptable.
     #[error("validation failed: {} field(s)", .0.len())]
     Validation(Vec<FieldError>),
+    /// 429: the client made more requests this minute than `RATE_LIMIT_PER_MINUTE` allows.
+    #[error("rate limited (retry after {retry_after} s)")]
+    RateLimited { retry_after: u64, limit: u32 },
     /// 503: the database cannot be reached or no connection freed up in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -103,6 +106,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
             AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             AppError::Validation(_) => ("validation", "Validation failed"),
+            AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
             AppError::Unavailable(_) | AppError::Contention(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -129,6 +133,11 @@ impl AppError {
             }
             AppError::PayloadTooLarge { limit } => (format!("The body is larger than {limit} bytes."), None, None),
             AppError::Validation(errors) => ("One or more fields are not acceptable.".into(), non_empty(errors), None),
+            AppError::RateLimited { retry_after, limit } => (
+                format!("This client may make {limit} requests a minute; retry after {retry_after} seconds."),
+                None,
+                None,
+            ),
             AppError::Unavailable(_) | AppError::Contention(_) => {
                 ("The database is unavailable; retry shortly.".into(), None, None)
             }
@@ -195,6 +204,7 @@ impl AppError {
             AppError::PayloadTooLarge { .. } => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Validation(_) => 422,
+            AppError::RateLimited { .. } => 429,
             AppError::Unavailable(_) | AppError::Contention(_) => 503,
             AppError::Internal(_) => 500,
         }

@@ -58,6 +58,7 @@ problem_responses! {
     PayloadTooLarge => "The body is larger than the endpoint accepts.",
     UnsupportedMediaType => "The body is not in a media type the endpoint accepts.",
     UnprocessableEntity => "Validation failed (`errors` names every bad field).",
+    TooManyRequests => "This client made more requests this minute than `RATE_LIMIT_PER_MINUTE` allows (`Retry-After`, `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`).",
     ServiceUnavailable => "The database is unavailable (`Retry-After`).",
     InternalError => "An unexpected error; details are in the server log under the request id.",
 }
@@ -274,11 +275,15 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> Vec<&mut Operation> {
         .collect()
 }
 
-/// Every `/v1` operation can answer 401, 403, 503 and 500.
+/// Every `/v1` operation can answer 401, 403, 429, 503 and 500.
 fn add_common_responses(op: &mut Operation) {
-    for (status, name) in
-        [("401", "Unauthorized"), ("403", "Forbidden"), ("500", "InternalError"), ("503", "ServiceUnavailable")]
-    {
+    for (status, name) in [
+        ("401", "Unauthorized"),
+        ("403", "Forbidden"),
+        ("429", "TooManyRequests"),
+        ("500", "InternalError"),
+        ("503", "ServiceUnavailable"),
+    ] {
         op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
     }
 }

@@ -27,11 +27,15 @@ pub struct AppState {
     pub hashing: Arc<tokio::sync::Semaphore>,
     /// Requests being answered now (for the shutdown report).
     pub in_flight: Arc<AtomicUsize>,
+    /// Per-client request limits, when `RATE_LIMIT_PER_MINUTE` is set.
+    pub rate_limiter: Option<Arc<crate::http::rate_limit::RateLimiter>>,
 }
 
 impl AppState {
     /// New state; not ready until [`crate::server::bootstrap`] has run.
     pub fn new(pool: Pool, config: Config) -> Self {
+        let rate_limiter =
+            config.rate_limit_per_minute.map(|limit| Arc::new(crate::http::rate_limit::RateLimiter::per_minute(limit)));
         AppState {
             pool,
             config: Arc::new(config),
@@ -40,6 +44,7 @@ impl AppState {
             ready: Arc::new(AtomicBool::new(false)),
             hashing: Arc::new(tokio::sync::Semaphore::new(crate::auth::credentials::hashing_slots())),
             in_flight: Arc::new(AtomicUsize::new(0)),
+            rate_limiter,
         }
     }
 

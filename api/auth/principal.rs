@@ -80,6 +80,11 @@ impl FromRequest for Principal {
             if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
                 return Err(invalid());
             }
+            if let Some(limiter) = &state.rate_limiter {
+                limiter
+                    .check(caller.client_id)
+                    .map_err(|r| AppError::RateLimited { retry_after: r.retry_after, limit: r.limit })?;
+            }
             Ok(Principal { caller, expires_at })
         })
     }

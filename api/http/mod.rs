@@ -5,5 +5,6 @@ pub mod blocking;
 pub mod body;
 pub mod methods;
 pub mod problem;
+pub mod rate_limit;
 pub mod request_id;
 pub mod respond;

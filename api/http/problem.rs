@@ -36,6 +36,13 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed { allow } => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }
+            AppError::RateLimited { retry_after, limit } => {
+                builder
+                    .insert_header((header::RETRY_AFTER, retry_after.to_string()))
+                    .insert_header(("RateLimit-Limit", limit.to_string()))
+                    .insert_header(("RateLimit-Remaining", "0"))
+                    .insert_header(("RateLimit-Reset", retry_after.to_string()));
+            }
             _ => {}
         }
         builder.json(self.to_problem(id))

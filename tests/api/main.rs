@@ -19,6 +19,7 @@ mod faults;
 mod feed;
 mod import;
 mod incidents;
+mod limits;
 mod matrix;
 mod migrations;
 mod officers;
