@@ -73,7 +73,9 @@ impl FromRequest for Principal {
             let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
             let token = bearer.ok_or_else(invalid)?;
             let keys = state.keys()?;
-            let (caller, expires_at) = token::verify(&keys, &state.token_settings(), &token).map_err(|reason| {
+            let verified = token::verify(&keys, &state.token_settings(), &token);
+            crate::metrics::token_verified(verified.is_ok());
+            let (caller, expires_at) = verified.map_err(|reason| {
                 log::debug!("token refused: {reason}");
                 invalid()
             })?;

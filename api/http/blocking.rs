@@ -36,7 +36,10 @@ where
     // Checkout blocks, so it happens inside the blocking closure too.
     let task = actix_web::web::block(move || {
         deadline::within(until, || {
-            let mut conn = pool.get()?;
+            let asked = std::time::Instant::now();
+            let checkout = pool.get();
+            crate::metrics::pool_checkout(asked.elapsed(), checkout.is_ok());
+            let mut conn = checkout?;
             work(&mut conn)
         })
     });

@@ -105,11 +105,13 @@ where
                 ),
                 Err(err) => (err.as_response_error().status_code().as_u16(), "(error)".into()),
             };
+            let took = started.elapsed();
             log::info!(
                 target: "sro_api::access",
                 "{method} {route} {status} {:.1}ms request_id={id}",
-                started.elapsed().as_secs_f64() * 1000.0
+                took.as_secs_f64() * 1000.0
             );
+            crate::metrics::request(&method, &route, status, took);
             drop(in_flight);
             let mut res = result?;
             if let Ok(value) = HeaderValue::from_str(&id) {

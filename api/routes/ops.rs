@@ -1,4 +1,4 @@
-//! `/healthz`, `/readyz` and `/.well-known/jwks.json`.
+//! `/healthz`, `/readyz`, `/metrics` and `/.well-known/jwks.json`.
 
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
@@ -25,6 +25,24 @@ pub struct Health {
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
+}
+
+/// Metrics
+///
+/// Prometheus text format (0.0.4): `sro_http_requests_total{method,route,status}`,
+/// `sro_http_request_duration_seconds{method,route}`, `sro_db_pool_connections`,
+/// `sro_db_pool_idle_connections`, `sro_db_pool_max_connections`, `sro_db_pool_wait_seconds`,
+/// `sro_db_pool_timeouts_total`, `sro_token_verifications_total{outcome}`,
+/// `sro_audit_events_total`. Labels are route templates and fixed words: no id, query or name.
+#[utoipa::path(
+    tag = "operations",
+    responses((status = 200, description = "The metrics", body = String, content_type = "text/plain; version=0.0.4"))
+)]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.state();
+    let text = crate::metrics::render((pool.connections, pool.idle_connections, state.pool.max_size()));
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text)
 }
 
 /// Readiness

@@ -238,6 +238,7 @@ fn record(conn: &mut DbConn, ctx: &Context, audit: Audit, status: u16, value: &d
         person_ids: persons.iter().map(Uuid::to_string).collect::<Vec<_>>().join(" "),
     };
     diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
+    crate::metrics::audit_event_written();
     index_persons(conn, &id, &persons)
 }
 

@@ -181,3 +181,37 @@ async fn connections_killed_under_the_pool_give_503_not_500_and_the_next_request
     assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
     assert_eq!(statuses.last(), Some(&200), "broken connections are dropped: {statuses:?}");
 }
+
+/// Catches: a metric missing, a label carrying an id or a query string (personal data in a
+/// monitoring system), or requests not counted by route template.
+#[actix_web::test]
+async fn metrics_count_requests_by_route_template_with_no_id_or_query_in_them() {
+    use crate::support::world::World;
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    assert_eq!(app.get("/v1/persons?x=1", &w.admin).await.status, 400);
+    assert_eq!(app.get(&format!("/v1/persons/{}", w.person_a), &w.admin).await.status, 200);
+    assert_eq!(app.get("/v1/persons?family_name=Lavoie", &w.admin).await.status, 200);
+    assert_eq!(app.get("/v1/me", "not-a-token").await.status, 401);
+    let res = app.get("/metrics", "").await;
+    assert_eq!(res.status, 200);
+    assert!(res.header("content-type").unwrap().starts_with("text/plain; version=0.0.4"));
+    let text = &res.text;
+    for needle in [
+        "sro_http_requests_total{method=\"GET\",route=\"/v1/persons/{id}\",status=\"200\"}",
+        "sro_http_request_duration_seconds_bucket{method=\"GET\",route=\"/v1/persons\",le=\"0.001\"}",
+        "sro_db_pool_max_connections 4",
+        "sro_db_pool_connections ",
+        "sro_db_pool_idle_connections ",
+        "sro_db_pool_wait_seconds_count ",
+        "sro_db_pool_timeouts_total ",
+        "sro_token_verifications_total{outcome=\"accepted\"}",
+        "sro_token_verifications_total{outcome=\"refused\"}",
+        "sro_audit_events_total ",
+    ] {
+        assert!(text.contains(needle), "{needle} missing from:\n{text}");
+    }
+    for leak in [w.person_a.as_str(), "Lavoie", "family_name", "x=1"] {
+        assert!(!text.contains(leak), "{leak} in the metrics");
+    }
+}
