@@ -49,6 +49,11 @@ impl Params {
         Ok(Params { pairs, taken: HashSet::new(), errors })
     }
 
+    /// Every parameter name sent, in order (decoded).
+    pub fn keys(&self) -> Vec<String> {
+        self.pairs.iter().map(|(k, _)| k.clone()).collect()
+    }
+
     /// The raw value of `key`, if given once.
     pub fn raw(&mut self, key: &'static str) -> Option<String> {
         self.taken.insert(key);

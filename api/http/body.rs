@@ -159,6 +159,28 @@ impl RawQuery {
     }
 }
 
+impl RawQuery {
+    /// For an endpoint that takes no query parameter: any one sent is 400 naming it, so a
+    /// mistyped filter is never silently ignored (API.md §6).
+    pub fn none(&self) -> Result<(), AppError> {
+        self.parse(|raw| {
+            let mut named: Vec<String> = crate::domain::query::Params::new(raw)?.keys();
+            named.dedup();
+            let errors: Vec<crate::domain::validate::FieldError> = named
+                .into_iter()
+                .map(|k| {
+                    crate::domain::validate::FieldError::new(k, "unknown query parameter: this endpoint takes none")
+                })
+                .collect();
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(errors)
+            }
+        })
+    }
+}
+
 /// The `If-Match` header, if sent.
 pub struct Precondition(pub Option<IfMatch>);
 

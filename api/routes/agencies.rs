@@ -41,8 +41,14 @@ pub async fn list_agencies(who: Principal, query: RawQuery, state: web::Data<App
     security(("oauth2" = ["agencies:write"]))
 )]
 #[post("/agencies")]
-pub async fn create_agency(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_agency(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AgenciesWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let agency = blocking::run(&state.pool, move |conn| service::agencies::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&agency, format!("/v1/agencies/{}", agency.id), agency.version))
@@ -56,8 +62,14 @@ pub async fn create_agency(who: Principal, body: Body, state: web::Data<AppState
     security(("oauth2" = ["agencies:read"]))
 )]
 #[get("/agencies/{id}")]
-pub async fn get_agency(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_agency(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::AgenciesRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let agency = blocking::run(&state.pool, move |conn| service::agencies::get(conn, id)).await?;
     Ok(respond::ok_versioned(&agency, agency.version))
@@ -76,12 +88,14 @@ pub async fn get_agency(who: Principal, id: web::Path<String>, state: web::Data<
 #[patch("/agencies/{id}")]
 pub async fn patch_agency(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AgenciesWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let agency =
@@ -101,11 +115,13 @@ pub async fn patch_agency(
 #[delete("/agencies/{id}")]
 pub async fn delete_agency(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AgenciesWrite)?;
+    query.none()?;
     let id = path_id(&id)?;
     blocking::run(&state.pool, move |conn| service::agencies::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())

@@ -46,8 +46,14 @@ pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<
     security(("oauth2" = ["assignments:write"]))
 )]
 #[post("/assignments")]
-pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_assignment(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let a = blocking::run(&state.pool, move |conn| service::assignments::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&a, format!("/v1/assignments/{}", a.id), a.version))
@@ -66,10 +72,12 @@ pub async fn create_assignment(who: Principal, body: Body, state: web::Data<AppS
 #[get("/assignments/{id}")]
 pub async fn get_assignment(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let a = blocking::run(&state.pool, move |conn| service::assignments::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&a, a.version))
@@ -91,12 +99,14 @@ pub async fn get_assignment(
 #[patch("/assignments/{id}")]
 pub async fn patch_assignment(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let a =
@@ -118,11 +128,13 @@ pub async fn patch_assignment(
 #[delete("/assignments/{id}")]
 pub async fn delete_assignment(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsWrite)?;
+    query.none()?;
     let id = path_id(&id)?;
     blocking::run(&state.pool, move |conn| service::assignments::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())

@@ -43,8 +43,14 @@ pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppSt
     security(("oauth2" = ["boards:read"]))
 )]
 #[get("/boards/{id}")]
-pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_board(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::BoardsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let board = blocking::run(&state.pool, move |conn| service::boards::get(conn, id)).await?;
     Ok(respond::ok_versioned(&board, board.version))
@@ -66,12 +72,14 @@ pub async fn get_board(who: Principal, id: web::Path<String>, state: web::Data<A
 #[patch("/boards/{id}")]
 pub async fn patch_board(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::BoardsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let board = blocking::run(&state.pool, move |conn| service::boards::patch(conn, &ctx, id, &changes, pre.0)).await?;

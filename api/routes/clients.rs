@@ -34,8 +34,14 @@ use crate::state::AppState;
     security(("oauth2" = ["clients:admin"]))
 )]
 #[post("/clients")]
-pub async fn create_client(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_client(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ClientsAdmin)?;
+    query.none()?;
     let input = NewClient::parse(&body.json_object()?).map_err(AppError::Validation)?;
     let created = blocking::run(&state.pool, move |conn| service::clients::create(conn, &ctx, input)).await?;
     let location = format!("/v1/clients/{}", created.client.id);
@@ -65,8 +71,14 @@ pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppS
     security(("oauth2" = ["clients:admin"]))
 )]
 #[get("/clients/{id}")]
-pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_client(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
+    query.none()?;
     let id = path_id(&id)?;
     let client = blocking::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
     Ok(respond::ok_versioned(&client, client.version))
@@ -89,10 +101,12 @@ pub async fn get_client(who: Principal, id: web::Path<String>, state: web::Data<
 #[post("/clients/{id}/disable")]
 pub async fn disable_client(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ClientsAdmin)?;
+    query.none()?;
     let id = path_id(&id)?;
     if id == ctx.caller.client_id {
         return Err(AppError::field("id", "is the calling client: a client cannot disable itself"));
@@ -115,10 +129,12 @@ pub async fn disable_client(
 #[post("/clients/{id}/enable")]
 pub async fn enable_client(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ClientsAdmin)?;
+    query.none()?;
     let id = path_id(&id)?;
     let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, &ctx, id, true)).await?;
     state.revocations.remove(id);

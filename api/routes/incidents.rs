@@ -49,8 +49,14 @@ pub async fn list_incidents(who: Principal, query: RawQuery, state: web::Data<Ap
     security(("oauth2" = ["incidents:write"]))
 )]
 #[post("/incidents")]
-pub async fn create_incident(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_incident(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::IncidentsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let incident = blocking::run(&state.pool, move |conn| service::incidents::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&incident, format!("/v1/incidents/{}", incident.id()), incident.version()))
@@ -66,10 +72,12 @@ pub async fn create_incident(who: Principal, body: Body, state: web::Data<AppSta
 #[get("/incidents/{id}")]
 pub async fn get_incident(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::IncidentsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let incident = blocking::run(&state.pool, move |conn| service::incidents::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&incident, incident.version()))
@@ -91,12 +99,14 @@ pub async fn get_incident(
 #[patch("/incidents/{id}")]
 pub async fn patch_incident(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::IncidentsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let incident =

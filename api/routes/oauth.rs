@@ -14,7 +14,7 @@ use crate::domain::access::{scopes_to_string, Role, Scope};
 use crate::domain::client::AuthFailure;
 use crate::error::AppResult;
 use crate::http::blocking;
-use crate::http::body::{Body, JSON_LIMIT};
+use crate::http::body::{Body, RawQuery, JSON_LIMIT};
 use crate::service;
 use crate::state::AppState;
 
@@ -188,7 +188,8 @@ pub struct Me {
     security(("oauth2" = []))
 )]
 #[get("/me")]
-pub async fn get_me(who: Principal, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_me(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    query.none()?;
     let id = who.caller.client_id;
     let client = blocking::run(&state.pool, move |conn| service::clients::get(conn, id)).await?;
     let caller = who.caller;

@@ -44,8 +44,14 @@ pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<App
     security(("oauth2" = ["officers:write"]))
 )]
 #[post("/officers")]
-pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_officer(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::OfficersWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let officer = blocking::run(&state.pool, move |conn| service::officers::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&officer, format!("/v1/officers/{}", officer.id), officer.version))
@@ -62,8 +68,14 @@ pub async fn create_officer(who: Principal, body: Body, state: web::Data<AppStat
     security(("oauth2" = ["officers:read"]))
 )]
 #[get("/officers/{id}")]
-pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_officer(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let officer = blocking::run(&state.pool, move |conn| service::officers::get(conn, id)).await?;
     Ok(respond::ok_versioned(&officer, officer.version))
@@ -85,12 +97,14 @@ pub async fn get_officer(who: Principal, id: web::Path<String>, state: web::Data
 #[patch("/officers/{id}")]
 pub async fn patch_officer(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::OfficersWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let officer =
@@ -111,11 +125,13 @@ pub async fn patch_officer(
 #[delete("/officers/{id}")]
 pub async fn delete_officer(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::OfficersWrite)?;
+    query.none()?;
     let id = path_id(&id)?;
     blocking::run(&state.pool, move |conn| service::officers::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())

@@ -44,8 +44,14 @@ pub async fn list_persons(who: Principal, query: RawQuery, state: web::Data<AppS
     security(("oauth2" = ["persons:write"]))
 )]
 #[post("/persons")]
-pub async fn create_person(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_person(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PersonsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let person = blocking::run(&state.pool, move |conn| service::persons::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&person, format!("/v1/persons/{}", person.id), person.version))
@@ -59,8 +65,14 @@ pub async fn create_person(who: Principal, body: Body, state: web::Data<AppState
     security(("oauth2" = ["persons:read"]))
 )]
 #[get("/persons/{id}")]
-pub async fn get_person(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_person(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PersonsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let person = blocking::run(&state.pool, move |conn| service::persons::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&person, person.version))
@@ -77,12 +89,14 @@ pub async fn get_person(who: Principal, id: web::Path<String>, state: web::Data<
 #[patch("/persons/{id}")]
 pub async fn patch_person(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PersonsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let person =

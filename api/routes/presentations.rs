@@ -48,8 +48,14 @@ pub async fn list_presentations(
     security(("oauth2" = ["presentations:write"]))
 )]
 #[post("/presentations")]
-pub async fn create_presentation(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_presentation(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PresentationsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let talk = blocking::run(&state.pool, move |conn| service::presentations::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&talk, format!("/v1/presentations/{}", talk.id), talk.version))
@@ -65,10 +71,12 @@ pub async fn create_presentation(who: Principal, body: Body, state: web::Data<Ap
 #[get("/presentations/{id}")]
 pub async fn get_presentation(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PresentationsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let talk = blocking::run(&state.pool, move |conn| service::presentations::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&talk, talk.version))
@@ -85,12 +93,14 @@ pub async fn get_presentation(
 #[patch("/presentations/{id}")]
 pub async fn patch_presentation(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PresentationsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let talk =
@@ -108,11 +118,13 @@ pub async fn patch_presentation(
 #[delete("/presentations/{id}")]
 pub async fn delete_presentation(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PresentationsWrite)?;
+    query.none()?;
     let id = path_id(&id)?;
     blocking::run(&state.pool, move |conn| service::presentations::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())

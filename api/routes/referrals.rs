@@ -50,8 +50,14 @@ pub async fn list_referrals(who: Principal, query: RawQuery, state: web::Data<Ap
     security(("oauth2" = ["referrals:write"]))
 )]
 #[post("/referrals")]
-pub async fn create_referral(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_referral(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context_for(Scope::ReferralsWrite, POLICE)?;
+    query.none()?;
     let body = body.json_object()?;
     let referral = blocking::run(&state.pool, move |conn| service::referrals::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&referral, format!("/v1/referrals/{}", referral.id()), referral.version()))
@@ -67,10 +73,12 @@ pub async fn create_referral(who: Principal, body: Body, state: web::Data<AppSta
 #[get("/referrals/{id}")]
 pub async fn get_referral(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ReferralsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let referral = blocking::run(&state.pool, move |conn| service::referrals::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&referral, referral.version()))
@@ -91,12 +99,14 @@ pub async fn get_referral(
 #[patch("/referrals/{id}")]
 pub async fn patch_referral(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context_for(Scope::ReferralsWrite, POLICE)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let referral =
@@ -121,12 +131,14 @@ pub async fn patch_referral(
 #[post("/referrals/{id}/status")]
 pub async fn move_referral(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ReferralsWrite)?;
+    query.none()?;
     let change = body.json_object()?;
     let id = path_id(&id)?;
     let referral =

@@ -62,8 +62,14 @@ pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppS
     security(("oauth2" = ["schools:write"]))
 )]
 #[post("/schools")]
-pub async fn create_school(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_school(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let school = blocking::run(&state.pool, move |conn| service::schools::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&school, location(&school), school.version))
@@ -94,8 +100,14 @@ pub async fn create_school(who: Principal, body: Body, state: web::Data<AppState
     security(("oauth2" = ["schools:write"]))
 )]
 #[post("/schools/import")]
-pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn import_schools(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsWrite)?;
+    query.none()?;
     let media = body.media_type().map(str::to_owned);
     let rows = match media.as_deref() {
         Some("text/csv") => import_file::csv_rows(&body.bytes(IMPORT_LIMIT)?).map_err(invalid)?,
@@ -122,10 +134,12 @@ pub async fn import_schools(who: Principal, body: Body, state: web::Data<AppStat
 #[get("/schools/by-ministry-number/{number}")]
 pub async fn get_school_by_number(
     who: Principal,
+    query: RawQuery,
     number: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsRead)?;
+    query.none()?;
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
     let school = blocking::run(&state.pool, move |conn| service::schools::get_by_number(conn, &ctx, &number)).await?;
     Ok(respond::ok_versioned(&school, school.version))
@@ -153,12 +167,14 @@ pub async fn get_school_by_number(
 #[put("/schools/by-ministry-number/{number}")]
 pub async fn put_school_by_number(
     who: Principal,
+    query: RawQuery,
     number: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let number = parse_ministry_number(&number).map_err(|_| AppError::NotFound)?;
     let (school, outcome) =
@@ -181,8 +197,14 @@ pub async fn put_school_by_number(
     security(("oauth2" = ["schools:read"]))
 )]
 #[get("/schools/{id}", guard = "not_the_import_path")]
-pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn get_school(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let school = blocking::run(&state.pool, move |conn| service::schools::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&school, school.version))
@@ -205,12 +227,14 @@ pub async fn get_school(who: Principal, id: web::Path<String>, state: web::Data<
 #[patch("/schools/{id}", guard = "not_the_import_path")]
 pub async fn patch_school(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let school =
@@ -232,11 +256,13 @@ pub async fn patch_school(
 #[delete("/schools/{id}", guard = "not_the_import_path")]
 pub async fn delete_school(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsWrite)?;
+    query.none()?;
     let id = path_id(&id)?;
     blocking::run(&state.pool, move |conn| service::schools::delete(conn, &ctx, id, pre.0)).await?;
     Ok(respond::no_content())
@@ -260,11 +286,13 @@ pub async fn delete_school(
 #[post("/schools/{id}/sro")]
 pub async fn hand_over_school(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsWrite)?;
+    query.none()?;
     let body = body.json_object()?;
     let id = path_id(&id)?;
     let assignment =

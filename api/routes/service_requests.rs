@@ -52,8 +52,14 @@ pub async fn list_service_requests(
     security(("oauth2" = ["requests:write"]))
 )]
 #[post("/service-requests")]
-pub async fn create_service_request(who: Principal, body: Body, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn create_service_request(
+    who: Principal,
+    query: RawQuery,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
     let ctx = who.context_for(Scope::RequestsWrite, &[Role::Admin, Role::Board])?;
+    query.none()?;
     let body = body.json_object()?;
     let request = blocking::run(&state.pool, move |conn| service::service_requests::create(conn, &ctx, &body)).await?;
     Ok(respond::created(&request, format!("/v1/service-requests/{}", request.id), request.version))
@@ -69,10 +75,12 @@ pub async fn create_service_request(who: Principal, body: Body, state: web::Data
 #[get("/service-requests/{id}")]
 pub async fn get_service_request(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::RequestsRead)?;
+    query.none()?;
     let id = path_id(&id)?;
     let request = blocking::run(&state.pool, move |conn| service::service_requests::get(conn, &ctx, id)).await?;
     Ok(respond::ok_versioned(&request, request.version))
@@ -93,12 +101,14 @@ pub async fn get_service_request(
 #[patch("/service-requests/{id}")]
 pub async fn patch_service_request(
     who: Principal,
+    query: RawQuery,
     id: web::Path<String>,
     pre: Precondition,
     body: Body,
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::RequestsWrite)?;
+    query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
     let request =

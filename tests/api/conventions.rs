@@ -5,6 +5,7 @@ use actix_web::ResponseError;
 use serde_json::json;
 
 use crate::support::*;
+use sro_api::domain::access::Role;
 use sro_api::domain::validate::FieldError;
 use sro_api::error::{AppError, ConflictCode};
 
@@ -383,4 +384,37 @@ async fn a_patch_naming_the_schools_own_board_is_accepted_and_an_absent_school_i
     let res = app.patch(&path, &admin, &json!({"board_id": null})).await;
     res.assert_problem(422, "validation");
     assert_eq!(res.error_fields(), ["board_id"]);
+}
+
+/// Catches a query parameter silently ignored by an endpoint that takes none (a mistyped
+/// filter on a single record would otherwise look like it worked), or checked before the
+/// token's scope (403 comes before 400).
+#[actix_web::test]
+async fn an_endpoint_without_query_parameters_refuses_any_it_is_sent() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let school = app.school(&admin, "910001", OCDSB).await["id"].as_str().unwrap().to_owned();
+    for (method, path) in [
+        ("GET", format!("/v1/schools/{school}?verbose=true")),
+        ("GET", "/v1/me?x=1".to_owned()),
+        ("PATCH", format!("/v1/schools/{school}?dry_run=1")),
+        ("DELETE", format!("/v1/schools/{school}?force=true")),
+        ("GET", format!("/v1/persons/{}?limit=5", uuid::Uuid::now_v7())),
+    ] {
+        let res = match method {
+            "GET" => app.get(&path, &admin).await,
+            "PATCH" => app.patch(&path, &admin, &serde_json::json!({"phone": "613-555-0101"})).await,
+            _ => app.delete(&path, &admin).await,
+        };
+        res.assert_problem(400, "bad-request");
+        let named = path.split('?').nth(1).unwrap().split('=').next().unwrap();
+        assert_eq!(res.error_fields(), [named], "{method} {path}");
+    }
+    assert_eq!(
+        app.get(&format!("/v1/schools/{school}"), &admin).await.body["phone"],
+        "613-555-0000",
+        "nothing changed"
+    );
+    let dashboard = app.token_for(Role::Dashboard, None, None, None).await;
+    app.get(&format!("/v1/persons/{}?x=1", uuid::Uuid::now_v7()), &dashboard).await.assert_problem(403, "forbidden");
 }
