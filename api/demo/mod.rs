@@ -3,7 +3,8 @@
 //! youth, incidents, referrals, service requests and presentations over two school years, with
 //! French names at the French boards' schools. Every record goes through the same use-cases as
 //! the API (validation, policy, audit), each written "at" its own moment in the story, so dates,
-//! statuses and histories agree. The same seed gives the same data set.
+//! statuses and histories agree. The same seed gives the same data set on a given day (the
+//! story runs up to yesterday, so its length depends on the date).
 
 mod names;
 
