@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::query::{Params, Window};
-use super::validate::{parse_bool, FieldError, Fields};
+use super::validate::{parse_bool, parse_email, FieldError, Fields};
 use crate::string_enum;
 
 string_enum! {
@@ -76,15 +76,6 @@ pub struct NewAgency {
 
 fn default_true() -> bool {
     true
-}
-
-/// Parses an email address (the same rule as officers').
-pub fn parse_email(s: &str) -> Result<String, String> {
-    if s.chars().count() <= 254 && super::pattern::matches(super::pattern::EMAIL, s) {
-        Ok(s.to_owned())
-    } else {
-        Err("must be an email address".into())
-    }
 }
 
 impl NewAgency {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::query::{Params, Window};
-use super::validate::{parse_bool, FieldError, Fields};
+use super::validate::{parse_bool, parse_email, FieldError, Fields};
 
 /// A police officer in the SRO program (the public directory entry).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -76,14 +76,6 @@ fn parse_badge(s: &str) -> Result<String, String> {
         Ok(s.to_owned())
     } else {
         Err("must be 1 to 20 letters, digits or hyphens".into())
-    }
-}
-
-fn parse_email(s: &str) -> Result<String, String> {
-    if s.chars().count() <= 254 && super::pattern::matches(super::pattern::EMAIL, s) {
-        Ok(s.to_owned())
-    } else {
-        Err("must be an email address".into())
     }
 }
 

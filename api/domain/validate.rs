@@ -297,6 +297,15 @@ pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, String> {
     uuid::Uuid::parse_str(s).map_err(|_| "must be a UUID".into())
 }
 
+/// Parses a work email address (officers, agencies): at most 254 characters, `pattern::EMAIL`.
+pub fn parse_email(s: &str) -> Result<String, String> {
+    if s.chars().count() <= 254 && super::pattern::matches(super::pattern::EMAIL, s) {
+        Ok(s.to_owned())
+    } else {
+        Err("must be an email address".into())
+    }
+}
+
 /// Parses a boolean query value.
 pub fn parse_bool(s: &str) -> Result<bool, String> {
     match s {

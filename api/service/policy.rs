@@ -211,17 +211,14 @@ pub fn may_write_at(
         Visibility::All => Ok(true),
         Visibility::Officer(me) => {
             let me = me.to_string();
-            let held = |d: chrono::NaiveDate| {
-                assignments::table
-                    .filter(assignments::officer_id.eq(me.clone()))
-                    .filter(assignments::school_id.eq(school.to_owned()))
-                    .filter(assignments::starts_on.le(d))
-                    .filter(assignments::ends_on.is_null().or(assignments::ends_on.ge(d)))
-                    .count()
-            };
-            let on_day: i64 = held(day).get_result(conn)?;
-            let today: i64 = if on_day > 0 { 0 } else { held(ctx.today()).get_result(conn)? };
-            Ok(on_day + today > 0)
+            let school = school.to_owned().into_sql::<diesel::sql_types::Text>().nullable();
+            let held =
+                diesel::select(assigned_on!(me.clone(), school.clone(), day.into_sql::<Date>()).or(assigned_on!(
+                    me,
+                    school,
+                    today(ctx)
+                )));
+            Ok(held.get_result::<bool>(conn)?)
         }
         Visibility::Board(board) => {
             let found: i64 = schools::table
