@@ -70,6 +70,8 @@ pub fn build(
         .route("/docs", web::get().to(docs_redirect))
         .service(SwaggerUi::new("/docs/{_:.*}").config(SwaggerConfig::new(["/openapi.json"])))
         .default_service(web::to(unmatched))
+        // Inside the request id, so a replayed answer is logged and carries one too.
+        .wrap(crate::http::idempotency::Idempotency)
         // Outermost: every response, errors and 404s included, gets the request id and a log line.
         .wrap(RequestId)
 }

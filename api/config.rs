@@ -28,6 +28,8 @@ pub struct Config {
     /// `RATE_LIMIT_PER_MINUTE`: requests per client per minute on this instance; unset or `off`:
     /// no limit (the default).
     pub rate_limit_per_minute: Option<u32>,
+    /// `CHANGES_RETENTION_DAYS`: how long change-feed entries are kept (default 90).
+    pub changes_retention_days: i64,
 }
 
 impl fmt::Debug for Config {
@@ -44,6 +46,7 @@ impl fmt::Debug for Config {
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .field("body_timeout_seconds", &self.body_timeout_seconds)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
+            .field("changes_retention_days", &self.changes_retention_days)
             .finish()
     }
 }
@@ -91,6 +94,7 @@ impl Default for Config {
             shutdown_grace_seconds: 30,
             body_timeout_seconds: 30,
             rate_limit_per_minute: None,
+            changes_retention_days: 90,
         }
     }
 }
@@ -126,6 +130,7 @@ impl Config {
             db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
             shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)? as u64,
             body_timeout_seconds: number("BODY_TIMEOUT_SECONDS", d.body_timeout_seconds as i64, 1)? as u64,
+            changes_retention_days: number("CHANGES_RETENTION_DAYS", d.changes_retention_days, 1)?,
             rate_limit_per_minute: match get("RATE_LIMIT_PER_MINUTE").map(|v| v.trim().to_ascii_lowercase()) {
                 None => None,
                 Some(v) if v.is_empty() || v == "off" => None,

@@ -70,6 +70,10 @@ pub enum AppError {
     /// 429: the client made more requests this minute than `RATE_LIMIT_PER_MINUTE` allows.
     #[error("rate limited (retry after {retry_after} s)")]
     RateLimited { retry_after: u64, limit: u32 },
+    /// 410: the change feed no longer holds the entries after the caller's `after` (pruned):
+    /// it must reload everything and restart from the feed's head.
+    #[error("change feed pruned through {oldest}")]
+    ResyncRequired { oldest: i64 },
     /// 503: the database cannot be reached or no connection freed up in time.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -107,6 +111,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             AppError::Validation(_) => ("validation", "Validation failed"),
             AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
+            AppError::ResyncRequired { .. } => ("resync-required", "Resync required"),
             AppError::Unavailable(_) | AppError::Contention(_) => ("unavailable", "Service unavailable"),
             AppError::Internal(_) => ("internal", "Internal server error"),
         }
@@ -135,6 +140,14 @@ impl AppError {
             AppError::Validation(errors) => ("One or more fields are not acceptable.".into(), non_empty(errors), None),
             AppError::RateLimited { retry_after, limit } => (
                 format!("This client may make {limit} requests a minute; retry after {retry_after} seconds."),
+                None,
+                None,
+            ),
+            AppError::ResyncRequired { oldest } => (
+                format!(
+                    "Entries up to number {oldest} were pruned. Reload every record, then poll from the seq of \
+                     GET /v1/changes/head taken before the reload."
+                ),
                 None,
                 None,
             ),
@@ -205,6 +218,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Validation(_) => 422,
             AppError::RateLimited { .. } => 429,
+            AppError::ResyncRequired { .. } => 410,
             AppError::Unavailable(_) | AppError::Contention(_) => 503,
             AppError::Internal(_) => 500,
         }

@@ -59,6 +59,7 @@ problem_responses! {
     UnsupportedMediaType => "The body is not in a media type the endpoint accepts.",
     UnprocessableEntity => "Validation failed (`errors` names every bad field).",
     TooManyRequests => "This client made more requests this minute than `RATE_LIMIT_PER_MINUTE` allows (`Retry-After`, `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`).",
+    Gone => "The change feed no longer holds the entries after `after` (problem `resync-required`): reload every record, then poll from `GET /v1/changes/head`.",
     ServiceUnavailable => "The database is unavailable (`Retry-After`).",
     InternalError => "An unexpected error; details are in the server log under the request id.",
 }
@@ -97,6 +98,8 @@ problem_sets! {
     /// The problems a status move (an action that honours `If-Match`) can answer.
     StatusProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "412" => PreconditionFailed,
         "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems the change feed can answer.
+    FeedProblems => ["400" => BadRequest, "410" => Gone],
     /// The problems a DELETE can answer.
     DeleteProblems => ["404" => NotFound, "409" => Conflict, "412" => PreconditionFailed],
 }
@@ -193,6 +196,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "service-requests", description = "What schools ask of their SRO"),
         (name = "presentations", description = "Law and safety talks given"),
         (name = "audit", description = "The audit log of personal information (admin)"),
+        (name = "changes", description = "The change feed: what changed, in commit order, as each caller may see it"),
         (name = "operations", description = "Health, readiness and keys"),
     )
 )]
@@ -229,8 +233,38 @@ pub fn document() -> Document {
                 add_common_responses(op);
             }
         }
+        if path.starts_with("/v1/") {
+            if let Some(post) = item.post.as_mut() {
+                accept_idempotency_key(post);
+            }
+        }
     }
     doc
+}
+
+/// Every `/v1` POST takes `Idempotency-Key` (API.md §2, §6, `http::idempotency`): a replay is
+/// the first answer again, a different body under the key is 422, and a second request while
+/// the first runs is 409 `idempotency_in_progress`.
+fn accept_idempotency_key(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    let mut schema = Object::with_type(Type::String);
+    schema.min_length = Some(1);
+    schema.max_length = Some(crate::domain::idempotency::MAX_KEY_LENGTH);
+    schema.pattern = Some(crate::domain::pattern::IDEMPOTENCY_KEY.to_owned());
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "Makes a retry safe: the same key from the same client with the same body within 24 hours \
+             returns the first answer again (`Idempotent-Replayed: true`) and creates nothing.",
+        ))
+        .schema(Some(Schema::Object(schema)))
+        .build();
+    op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(param));
+    for (status, name) in [("409", "Conflict"), ("422", "UnprocessableEntity")] {
+        op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+    }
 }
 
 /// Parameters many operations share, stated once with every rule the server applies to them.

@@ -111,6 +111,38 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
     Ok(Bound { addr, server })
 }
 
+/// How often the housekeeping pass runs.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
+
+/// Prunes change-feed entries older than `CHANGES_RETENTION_DAYS` and idempotency keys older than
+/// 24 hours, now and every hour, on a thread of its own. Every instance runs it: both deletes
+/// are idempotent, so instances running it at once only repeat each other's work.
+fn start_housekeeping(state: AppState) {
+    std::thread::spawn(move || loop {
+        match housekeeping(&state) {
+            Ok((entries, keys)) if entries + keys > 0 => {
+                log::info!("housekeeping: pruned {entries} feed entries and {keys} idempotency keys")
+            }
+            Ok(_) => {}
+            Err(err) => log::warn!("housekeeping failed (retried in an hour): {err}"),
+        }
+        std::thread::sleep(HOUSEKEEPING_EVERY);
+    });
+}
+
+/// One housekeeping pass: (feed entries pruned, idempotency keys purged).
+pub fn housekeeping(state: &AppState) -> Result<(usize, usize), crate::error::AppError> {
+    let mut conn = state.pool.get().map_err(|e| crate::error::AppError::Unavailable(e.to_string()))?;
+    let now = crate::domain::time::now();
+    let entries =
+        crate::service::changes::prune(&mut conn, now - chrono::Duration::days(state.config.changes_retention_days))?;
+    let keys = crate::service::idempotency::purge(
+        &mut conn,
+        now - chrono::Duration::hours(crate::domain::idempotency::KEEP_HOURS),
+    )?;
+    Ok((entries, keys))
+}
+
 /// `sro-api serve`: runs until SIGINT or SIGTERM, then drains in-flight requests for
 /// `SHUTDOWN_GRACE_SECONDS`; an error (non-zero exit) if the grace period cut any off.
 pub async fn serve(config: Config) -> Result<(), String> {
@@ -119,6 +151,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let grace = Duration::from_secs(config.shutdown_grace_seconds);
     let (state, _) = prepare(config)?;
     let in_flight = state.in_flight.clone();
+    start_housekeeping(state.clone());
     let bound = bind(state, &bind_addr)?;
     // Installed before the address is announced, so a signal sent at once stops the server
     // gracefully instead of killing the process.

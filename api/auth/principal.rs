@@ -5,7 +5,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::token;
 use crate::domain::access::{Caller, Role, Scope};
@@ -62,6 +62,10 @@ impl FromRequest for Principal {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // Already verified (and counted against the rate limit) by the idempotency middleware.
+        if let Some(known) = req.extensions().get::<Principal>().cloned() {
+            return Box::pin(async move { Ok(known) });
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let bearer = req
             .headers()

@@ -282,6 +282,8 @@ pub struct ChangeRow {
     pub op: String,
     pub version: i32,
     pub at: NaiveDateTime,
+    pub audience: String,
+    pub audience_before: String,
 }
 
 impl crate::domain::page::Keyed for AuditRow {

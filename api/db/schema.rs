@@ -255,6 +255,8 @@ diesel::table! {
         op -> Text,
         version -> Integer,
         at -> Timestamp,
+        audience -> Text,
+        audience_before -> Text,
     }
 }
 
@@ -262,6 +264,30 @@ diesel::table! {
     change_head (id) {
         id -> Integer,
         seq -> BigInt,
+        pruned_through -> BigInt,
+    }
+}
+
+diesel::table! {
+    record_audiences (resource, record_id) {
+        resource -> Text,
+        record_id -> Text,
+        audience -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (client_id, idem_key) {
+        client_id -> Text,
+        idem_key -> Text,
+        fingerprint -> Text,
+        state -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -299,4 +325,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_persons,
     changes,
     change_head,
+    idempotency_keys,
+    record_audiences,
 );

@@ -33,7 +33,12 @@ pub const POSTAL_CODE: &str = "^[ABCEGHJ-NPRSTVXYabceghj-nprstvxy][0-9][ABCEGHJ-
 pub const EMAIL: &str = "^[^\\u0000- @\\u007f]+@[^\\u0000- @.\\u007f]+(\\.[^\\u0000- @.\\u007f]+)+$";
 
 /// Every pattern, for the test that each compiles and appears in the document.
-pub const ALL: &[&str] = &[TEXT, OPTIONAL_TEXT, SCHOOL_NUMBER, BOARD_NUMBER, BADGE, POSTAL_CODE, EMAIL];
+/// An `Idempotency-Key`: visible ASCII only, so a key never carries a line break or invisible
+/// text into storage (length 1–255 is stated apart).
+pub const IDEMPOTENCY_KEY: &str = "^[!-~]+$";
+/// Every pattern above.
+pub const ALL: &[&str] =
+    &[TEXT, OPTIONAL_TEXT, SCHOOL_NUMBER, BOARD_NUMBER, BADGE, POSTAL_CODE, EMAIL, IDEMPOTENCY_KEY];
 
 /// True when `text` matches `pattern` (one of the constants above); false if it cannot compile.
 pub fn matches(pattern: &'static str, text: &str) -> bool {

@@ -35,6 +35,11 @@ impl Body {
         self.content_type.as_deref().filter(|_| self.utf8)
     }
 
+    /// Everything read (up to [`IMPORT_LIMIT`]), or why it could not be.
+    pub fn raw(self) -> Result<web::Bytes, AppError> {
+        self.bytes
+    }
+
     /// The bytes, if the body was read within `limit`.
     pub fn bytes(self, limit: usize) -> Result<web::Bytes, AppError> {
         let bytes = self.bytes?;

@@ -3,6 +3,7 @@
 
 pub mod blocking;
 pub mod body;
+pub mod idempotency;
 pub mod methods;
 pub mod problem;
 pub mod rate_limit;

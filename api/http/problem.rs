@@ -33,6 +33,9 @@ impl ResponseError for AppError {
                 // The rest of the body may still come: the connection cannot be reused.
                 builder.force_close();
             }
+            AppError::Conflict { code: crate::error::ConflictCode::IdempotencyInProgress, .. } => {
+                builder.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+            }
             AppError::MethodNotAllowed { allow } => {
                 builder.insert_header((header::ALLOW, allow.join(", ")));
             }

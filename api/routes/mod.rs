@@ -4,6 +4,7 @@ pub mod agencies;
 pub mod assignments;
 pub mod audit;
 pub mod boards;
+pub mod changes;
 pub mod clients;
 pub mod incidents;
 pub mod oauth;
@@ -82,6 +83,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(presentations::get_presentation)
                 .service(presentations::patch_presentation)
                 .service(presentations::delete_presentation)
-                .service(audit::list_audit_events),
+                .service(audit::list_audit_events)
+                .service(changes::list_changes)
+                .service(changes::changes_head),
         );
 }

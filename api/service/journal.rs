@@ -9,12 +9,13 @@ use uuid::Uuid;
 use diesel::sql_types::Text;
 
 use crate::db::rows::{AuditRow, ChangeRow};
-use crate::db::schema::{audit_events, change_head, changes};
+use crate::db::schema::{audit_events, change_head, changes, record_audiences};
 use crate::db::{write_tx, Db, DbConn};
 use crate::domain::audit::{AuditAction, AuditResource, Carries};
 use crate::domain::context::Context;
 use crate::domain::new_id;
 use crate::error::{AppError, AppResult};
+use crate::service::audience;
 
 /// What a request does to a personal record, for its audit event.
 #[derive(Debug, Clone, Copy)]
@@ -119,20 +120,68 @@ fn publish(conn: &mut DbConn, ctx: &Context, journal: &Journal) -> AppResult<()>
     if entries.is_empty() {
         return Ok(());
     }
+    // Audiences first, before the lock: they read only rows this transaction has written (and
+    // so holds) or reference rows, and the lock below should be held as briefly as it can be.
+    let today = ctx.today();
+    let mut audiences = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let before: String = record_audiences::table
+            .find((entry.resource, &entry.id))
+            .select(record_audiences::audience)
+            .first(conn)
+            .optional()?
+            .unwrap_or_default();
+        let after = match entry.op {
+            Op::Deleted => String::new(),
+            Op::Created | Op::Updated => audience::of(conn, entry.resource, &entry.id, today)?,
+        };
+        remember_audience(conn, entry, &before, &after)?;
+        audiences.push((before, after));
+    }
     let count = entries.len() as i64;
     diesel::update(change_head::table.find(1)).set(change_head::seq.eq(change_head::seq + count)).execute(conn)?;
     let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
     let at = ctx.stamp();
-    for (i, entry) in entries.into_iter().enumerate() {
-        let row = ChangeRow {
+    let rows: Vec<ChangeRow> = entries
+        .into_iter()
+        .zip(audiences)
+        .enumerate()
+        .map(|(i, (entry, (audience_before, audience)))| ChangeRow {
             seq: head - count + 1 + i as i64,
             resource: entry.resource.to_owned(),
             record_id: entry.id,
             op: entry.op.as_str().to_owned(),
             version: entry.version,
             at,
-        };
-        diesel::insert_into(changes::table).values(&row).execute(conn)?;
+            audience,
+            audience_before,
+        })
+        .collect();
+    // One statement per entry: MultiConnection has no batch insert for SQLite.
+    for row in &rows {
+        diesel::insert_into(changes::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Keeps `record_audiences` in step: the record's audience is now `after` (gone when deleted).
+/// The record's own row is written by this transaction and so locked until it commits: no other
+/// transaction writes the same audience row meanwhile.
+fn remember_audience(conn: &mut DbConn, entry: &Change, before: &str, after: &str) -> AppResult<()> {
+    let key = record_audiences::table.find((entry.resource, &entry.id));
+    if entry.op == Op::Deleted {
+        diesel::delete(key).execute(conn)?;
+    } else if entry.op == Op::Created || before.is_empty() {
+        diesel::delete(key).execute(conn)?;
+        diesel::insert_into(record_audiences::table)
+            .values((
+                record_audiences::resource.eq(entry.resource),
+                record_audiences::record_id.eq(&entry.id),
+                record_audiences::audience.eq(after),
+            ))
+            .execute(conn)?;
+    } else if before != after {
+        diesel::update(key).set(record_audiences::audience.eq(after)).execute(conn)?;
     }
     Ok(())
 }

@@ -3,10 +3,12 @@
 
 pub mod agencies;
 pub mod assignments;
+pub mod audience;
 pub mod audit;
 pub mod boards;
 pub mod changes;
 pub mod clients;
+pub mod idempotency;
 pub mod import;
 pub mod incidents;
 pub mod journal;

@@ -46,6 +46,7 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("RequestStatus", wire(service_request::RequestStatus::ALL));
     code.insert("AuditAction", wire(audit::AuditAction::ALL));
     code.insert("AuditResource", wire(audit::AuditResource::ALL));
+    code.insert("ChangeOp", wire(sro_api::domain::change::ChangeOp::ALL));
     let conflicts = [
         ConflictCode::Duplicate,
         ConflictCode::OverlappingAssignment,

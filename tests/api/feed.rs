@@ -71,16 +71,16 @@ async fn sixteen_writers_and_a_poller_every_committed_change_seen_once_in_order(
         let pool = pool.clone();
         std::thread::spawn(move || {
             let mut conn = pool.get().unwrap();
-            let mut seen: Vec<sro_api::db::rows::ChangeRow> = Vec::new();
+            // The feed's own reader, as `GET /v1/changes` calls it for the unit.
+            let ctx = sro_api::domain::context::Context::new(admin_caller(), "poller");
+            let mut seen: Vec<sro_api::domain::change::ChangeEntry> = Vec::new();
             let mut after = start;
             let mut quiet_polls = 0;
             loop {
-                let page = sro_api::service::changes::after(&mut conn, after, 200).expect("poll");
-                if let Some(last) = page.last() {
-                    after = last.seq;
-                }
-                let empty = page.is_empty();
-                seen.extend(page);
+                let page = sro_api::service::changes::page(&mut conn, &ctx, after, 200).expect("poll");
+                after = page.next_after;
+                let empty = page.data.is_empty();
+                seen.extend(page.data);
                 if Instant::now() > until + Duration::from_millis(500) {
                     quiet_polls += usize::from(empty);
                     if quiet_polls >= 3 {
@@ -107,7 +107,7 @@ async fn sixteen_writers_and_a_poller_every_committed_change_seen_once_in_order(
     assert!(out_of_step.is_empty(), "the poller read numbers out of step (expected, got): {out_of_step:?}");
     // Every committed write seen, exactly once, and nothing else.
     let entries: Vec<(String, String, i64)> =
-        seen.iter().map(|c| (c.resource.clone(), c.record_id.clone(), i64::from(c.version))).collect();
+        seen.iter().map(|c| (c.resource.clone(), c.id.clone(), i64::from(c.version))).collect();
     let unique: HashSet<&(String, String, i64)> = entries.iter().collect();
     assert_eq!(unique.len(), entries.len(), "no change twice");
     let missed = written.iter().filter(|w| !unique.contains(w)).count();
