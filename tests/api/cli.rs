@@ -112,7 +112,7 @@ fn serve_stops_at_start_naming_the_variable_when_a_previous_key_is_bad() {
 }
 
 /// Starts `sro-api serve` on a random port; returns the child, its address and its log lines.
-fn serve_process(
+pub(crate) fn serve_process(
     db: &TestDb,
     grace: &str,
 ) -> (std::process::Child, std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
@@ -142,7 +142,7 @@ fn serve_process(
     (child, addr, rx)
 }
 
-fn terminate_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus {
+pub(crate) fn terminate_and_wait(child: &mut std::process::Child) -> std::process::ExitStatus {
     let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
     assert!(killed.success());
     let started = std::time::Instant::now();

@@ -16,6 +16,7 @@ mod clients;
 mod conventions;
 mod demo;
 mod document;
+mod failures;
 mod faults;
 mod feed;
 mod idempotency;
