@@ -121,16 +121,32 @@ impl Params {
                 None
             }
         });
+        self.refuse_unknown();
+        if self.errors.is_empty() {
+            Ok(Window { limit, after, updated_from, fingerprint })
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// For an endpoint that is not a list (no `limit`, `cursor` or `updated_from`): checks that
+    /// nothing unknown was sent, and answers every error recorded.
+    pub fn finish_plain(mut self) -> Result<(), Vec<FieldError>> {
+        self.refuse_unknown();
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
+        }
+    }
+
+    /// Records an error for every parameter sent that nothing read.
+    fn refuse_unknown(&mut self) {
         let mut unknown: Vec<String> =
             self.pairs.iter().filter(|(k, _)| !self.taken.contains(k.as_str())).map(|(k, _)| k.clone()).collect();
         unknown.dedup();
         for key in unknown {
             self.errors.push(FieldError::new(key, "unknown query parameter"));
-        }
-        if self.errors.is_empty() {
-            Ok(Window { limit, after, updated_from, fingerprint })
-        } else {
-            Err(self.errors)
         }
     }
 
