@@ -192,6 +192,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "referrals", description = "Referrals to agencies and their status (audited)"),
         (name = "service-requests", description = "What schools ask of their SRO"),
         (name = "presentations", description = "Law and safety talks given"),
+        (name = "stats", description = "Counts by group (no personal data; small counts suppressed for dashboards)"),
         (name = "audit", description = "The audit log of personal information (admin)"),
         (name = "operations", description = "Health, readiness and keys"),
     )
