@@ -27,4 +27,5 @@ mod operations;
 mod records;
 mod referrals;
 mod schools;
+mod stats;
 mod wire_level;
