@@ -113,7 +113,7 @@ fn referral_sql(key: &str, filter: &str) -> String {
 }
 
 /// Catches: a grouping on the wrong column, a group dropped or counted twice, records with no
-/// resolution or no board lost, months folded on the UTC day or mislabelled, a period bound off
+/// resolution or no board lost, months mislabelled or folded wrongly, a period bound off
 /// by one (`from` not inclusive, `to` not exclusive), the period applied to the wrong
 /// timestamp, or groups out of key order.
 #[actix_rt::test]
