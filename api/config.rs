@@ -30,6 +30,9 @@ pub struct Config {
     pub rate_limit_per_minute: Option<u32>,
     /// `CHANGES_RETENTION_DAYS`: how long change-feed entries are kept (default 90).
     pub changes_retention_days: i64,
+    /// `SUPPRESSION_MIN_COUNT`: the smallest count the `dashboard` role sees in statistics
+    /// (default 5); counts from 1 to one less are suppressed (`domain::stats::suppress`).
+    pub suppression_min_count: i64,
 }
 
 impl fmt::Debug for Config {
@@ -47,6 +50,7 @@ impl fmt::Debug for Config {
             .field("body_timeout_seconds", &self.body_timeout_seconds)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("changes_retention_days", &self.changes_retention_days)
+            .field("suppression_min_count", &self.suppression_min_count)
             .finish()
     }
 }
@@ -95,6 +99,7 @@ impl Default for Config {
             body_timeout_seconds: 30,
             rate_limit_per_minute: None,
             changes_retention_days: 90,
+            suppression_min_count: 5,
         }
     }
 }
@@ -141,6 +146,7 @@ impl Config {
                         .ok_or("RATE_LIMIT_PER_MINUTE must be a whole number of at least 1, or off")?,
                 ),
             },
+            suppression_min_count: number("SUPPRESSION_MIN_COUNT", d.suppression_min_count, 1)?,
         })
     }
 }
@@ -182,5 +188,15 @@ mod tests {
         assert_eq!(with("120").unwrap().rate_limit_per_minute, Some(120));
         assert!(with("0").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
         assert!(with("lots").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
+    }
+
+    #[test]
+    fn the_suppression_threshold_defaults_to_5_and_a_bad_one_names_its_variable() {
+        let with = |v: &str| Config::from_lookup(|k| (k == "SUPPRESSION_MIN_COUNT").then(|| v.to_string()));
+        assert_eq!(Config::from_lookup(|_| None).unwrap().suppression_min_count, 5);
+        assert_eq!(with("10").unwrap().suppression_min_count, 10);
+        assert!(with("0").unwrap_err().contains("SUPPRESSION_MIN_COUNT"));
+        assert!(with("-3").unwrap_err().contains("SUPPRESSION_MIN_COUNT"));
+        assert!(with("five").unwrap_err().contains("SUPPRESSION_MIN_COUNT"));
     }
 }

@@ -13,7 +13,7 @@ string_enum! {
         Board => "board",
         /// One agency (for example the Children's Aid Society).
         Agency => "agency",
-        /// Internal dashboards: reference data and statistics.
+        /// Internal dashboards: reference data and statistics (small counts suppressed).
         Dashboard => "dashboard",
     }
 }
@@ -70,7 +70,7 @@ impl Role {
                 PresentationsWrite,
                 ChangesRead,
             ],
-            Role::Board => &[SchoolsWrite, IncidentsRead, RequestsRead, RequestsWrite, ChangesRead],
+            Role::Board => &[SchoolsWrite, IncidentsRead, RequestsRead, RequestsWrite, StatsRead, ChangesRead],
             Role::Agency => &[ReferralsRead, ReferralsWrite, ChangesRead],
             Role::Dashboard => &[StatsRead],
         };
@@ -146,6 +146,13 @@ mod tests {
         let allowed = Role::Board.allowed_scopes();
         assert!(!allowed.contains(&Scope::PersonsRead));
         assert!(allowed.contains(&Scope::SchoolsWrite));
+    }
+
+    #[test]
+    fn a_board_may_be_granted_stats_of_its_schools_but_no_other_role_beyond_admin_and_dashboard() {
+        let with_stats: Vec<Role> =
+            Role::ALL.iter().copied().filter(|r| r.allowed_scopes().contains(&Scope::StatsRead)).collect();
+        assert_eq!(with_stats, [Role::Admin, Role::Board, Role::Dashboard]);
     }
 
     #[test]

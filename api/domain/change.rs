@@ -80,7 +80,7 @@ impl ChangesQuery {
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| format!("must be a whole number from 1 to {}", super::page::MAX_LIMIT))
         });
-        p.done()?;
+        p.finish_plain()?;
         Ok(ChangesQuery { after, limit })
     }
 }

@@ -129,8 +129,9 @@ impl Params {
         }
     }
 
-    /// For a query that is not a list window: checks that nothing unknown was sent.
-    pub fn done(mut self) -> Result<(), Vec<FieldError>> {
+    /// For an endpoint that is not a list (no `limit`, `cursor` or `updated_from`): checks that
+    /// nothing unknown was sent, and answers every error recorded.
+    pub fn finish_plain(mut self) -> Result<(), Vec<FieldError>> {
         self.refuse_unknown();
         if self.errors.is_empty() {
             Ok(())
@@ -139,7 +140,7 @@ impl Params {
         }
     }
 
-    /// Records an error for each parameter no reader took.
+    /// Records an error for every parameter sent that nothing read.
     fn refuse_unknown(&mut self) {
         let mut unknown: Vec<String> =
             self.pairs.iter().filter(|(k, _)| !self.taken.contains(k.as_str())).map(|(k, _)| k.clone()).collect();

@@ -15,6 +15,7 @@ pub mod presentations;
 pub mod referrals;
 pub mod schools;
 pub mod service_requests;
+pub mod stats;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -83,6 +84,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(presentations::get_presentation)
                 .service(presentations::patch_presentation)
                 .service(presentations::delete_presentation)
+                .service(stats::incident_stats)
+                .service(stats::referral_stats)
+                .service(stats::coverage_stats)
                 .service(audit::list_audit_events)
                 .service(changes::list_changes)
                 .service(changes::changes_head),

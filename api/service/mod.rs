@@ -20,6 +20,7 @@ pub mod referrals;
 pub mod schools;
 pub mod service_requests;
 pub mod signing_key;
+pub mod stats;
 
 use crate::domain::query::{precondition_holds, IfMatch};
 use crate::error::AppError;

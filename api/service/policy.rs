@@ -105,6 +105,18 @@ pub fn assignments(ctx: &Context) -> Filter<assignments::table> {
     }
 }
 
+/// Assignments joined with their schools (`assignments INNER JOIN schools`): those at the
+/// schools the caller sees, for queries that group by a column of the school.
+pub fn assignments_with_schools(
+    ctx: &Context,
+) -> Filter<diesel::helper_types::InnerJoinQuerySource<assignments::table, schools::table>> {
+    match school_scope(ctx) {
+        SchoolScope::Board(board) => Box::new(schools::board_id.eq(board.to_string())),
+        SchoolScope::Nothing => Box::new(schools::id.is_null().nullable()),
+        SchoolScope::All => Box::new(schools::id.is_not_null().nullable()),
+    }
+}
+
 /// Incidents: all (admin), its schools' (board), the officer rule; nothing for the others.
 pub fn incidents(ctx: &Context) -> Filter<incidents::table> {
     match ctx.visibility {
@@ -124,6 +136,31 @@ pub fn referrals(ctx: &Context) -> Filter<referrals::table> {
         Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string())),
         Visibility::Board(_) | Visibility::Nothing => Box::new(referrals::id.is_null().nullable()),
     }
+}
+
+/// Incidents counted in statistics: those the caller may list, and for the dashboard, which
+/// lists none, all of them: it only ever gets counts, the small ones withheld ([`suppression`]).
+pub fn incident_counts(ctx: &Context) -> Filter<incidents::table> {
+    match ctx.caller.role {
+        Role::Dashboard => Box::new(incidents::id.is_not_null().nullable()),
+        _ => incidents(ctx),
+    }
+}
+
+/// Referrals counted in statistics: those the caller may list, and all of them for the
+/// dashboard (counts only, the small ones withheld).
+pub fn referral_counts(ctx: &Context) -> Filter<referrals::table> {
+    match ctx.caller.role {
+        Role::Dashboard => Box::new(referrals::id.is_not_null().nullable()),
+        _ => referrals(ctx),
+    }
+}
+
+/// The smallest count `ctx` may see in statistics (`SUPPRESSION_MIN_COUNT`, given as
+/// `min_count`): the dashboard's counts are suppressed below it (`domain::stats::suppress`);
+/// the other roles count only records they may see anyway, so nothing is withheld from them.
+pub fn suppression(ctx: &Context, min_count: i64) -> Option<i64> {
+    (ctx.caller.role == Role::Dashboard).then_some(min_count)
 }
 
 /// Persons: all (admin); for an officer, those it created, those at a school it is or was

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use sro_api::domain::{access, agency, assignment, audit, board, incident, referral, school, service_request};
+use sro_api::domain::{access, agency, assignment, audit, board, incident, referral, school, service_request, stats};
 use sro_api::error::ConflictCode;
 
 fn document() -> Value {
@@ -47,6 +47,9 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("AuditAction", wire(audit::AuditAction::ALL));
     code.insert("AuditResource", wire(audit::AuditResource::ALL));
     code.insert("ChangeOp", wire(sro_api::domain::change::ChangeOp::ALL));
+    code.insert("IncidentGrouping", wire(stats::IncidentGrouping::ALL));
+    code.insert("ReferralGrouping", wire(stats::ReferralGrouping::ALL));
+    code.insert("CoverageGrouping", wire(stats::CoverageGrouping::ALL));
     let conflicts = [
         ConflictCode::Duplicate,
         ConflictCode::OverlappingAssignment,

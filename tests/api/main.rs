@@ -30,4 +30,5 @@ mod operations;
 mod records;
 mod referrals;
 mod schools;
+mod stats;
 mod wire_level;

@@ -4,7 +4,8 @@
 //! any person's name, id or field.
 //!
 //! Bugs it catches: a list showing what a get refuses (a missing policy filter), a role reaching
-//! an endpoint it can never use (a scope granted too widely), a 403 where existence must not
+//! an endpoint it can never use (a scope granted too widely, statistics counted by a role
+//! without `stats:read` or a board counting referrals), a 403 where existence must not
 //! leak (404), an officer seeing another school's records, an agency seeing another agency's
 //! referrals, a board seeing a youth's identity, a move made by the wrong side.
 
@@ -78,6 +79,9 @@ const TABLE: &[Row] = &[
     row("presentations",    "create",        ["201",  "201",  "422",  "403",  "403",  "403",  "403",  "403"]),
     row("presentations",    "delete",        ["204",  "204",  "404",  "403",  "403",  "403",  "403",  "403"]),
     row("audit-events",     "list",          ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("stats/incidents",  "count",         ["200",  "403",  "403",  "200",  "200",  "403",  "403",  "200"]),
+    row("stats/referrals",  "count",         ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "200"]),
+    row("stats/coverage",   "count",         ["200",  "403",  "403",  "200",  "200",  "403",  "403",  "200"]),
 ];
 
 fn created(res: Resp) -> String {
@@ -91,7 +95,7 @@ async fn call(app: &TestApp, w: &World, resource: &str, verb: &str, token: &str)
     let path = format!("/v1/{resource}");
     let (a, x) = (&w.school_a, &w.agency_x_id);
     match (resource, verb) {
-        (_, "list") => app.get(&path, token).await,
+        (_, "list") | (_, "count") => app.get(&path, token).await,
         ("persons", "get") => app.get(&format!("{path}/{}", w.person_a), token).await,
         ("persons", "update") => {
             app.patch(&format!("{path}/{}", w.person_a), token, &json!({"guardian_phone": "613-555-0111"})).await
