@@ -244,8 +244,8 @@ pub fn document() -> Document {
 }
 
 /// Every `/v1` POST takes `Idempotency-Key` (API.md §2, §6, `http::idempotency`): a replay is
-/// the first answer again, a different body under the key is 422, and a second request while
-/// the first runs is 409 `idempotency_in_progress`.
+/// the first answer again, a malformed key is 400, a different body under the key is 422, and a
+/// second request while the first runs is 409 `idempotency_in_progress`.
 fn accept_idempotency_key(op: &mut Operation) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     let mut schema = Object::with_type(Type::String);
@@ -263,7 +263,7 @@ fn accept_idempotency_key(op: &mut Operation) {
         .schema(Some(Schema::Object(schema)))
         .build();
     op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(param));
-    for (status, name) in [("409", "Conflict"), ("422", "UnprocessableEntity")] {
+    for (status, name) in [("400", "BadRequest"), ("409", "Conflict"), ("422", "UnprocessableEntity")] {
         op.responses.responses.entry(status.to_string()).or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
     }
 }
