@@ -124,9 +124,25 @@ pub fn pool_checkout(waited: Duration, got_one: bool) {
     });
 }
 
+/// How a bearer token was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOutcome {
+    /// Its signature and claims were verified.
+    Accepted,
+    /// It failed verification.
+    Refused,
+    /// It was verified earlier on this instance and has not expired (no signature check).
+    Cached,
+}
+
 /// Counts one bearer token checked.
-pub fn token_verified(accepted: bool) {
-    with(|m| m.tokens.with_label_values(&[if accepted { "accepted" } else { "refused" }]).inc());
+pub fn token_checked(outcome: TokenOutcome) {
+    let label = match outcome {
+        TokenOutcome::Accepted => "accepted",
+        TokenOutcome::Refused => "refused",
+        TokenOutcome::Cached => "cached",
+    };
+    with(|m| m.tokens.with_label_values(&[label]).inc());
 }
 
 /// Counts one audit event written.

@@ -29,6 +29,8 @@ pub struct AppState {
     pub in_flight: Arc<AtomicUsize>,
     /// Per-client request limits, when `RATE_LIMIT_PER_MINUTE` is set.
     pub rate_limiter: Option<Arc<crate::http::rate_limit::RateLimiter>>,
+    /// Tokens already verified on this instance (skips the signature check on their next use).
+    pub verified: Arc<crate::auth::verified::Verified>,
 }
 
 impl AppState {
@@ -45,6 +47,7 @@ impl AppState {
             hashing: Arc::new(tokio::sync::Semaphore::new(crate::auth::credentials::hashing_slots())),
             in_flight: Arc::new(AtomicUsize::new(0)),
             rate_limiter,
+            verified: Arc::new(crate::auth::verified::Verified::default()),
         }
     }
 

@@ -6,3 +6,4 @@ pub mod keys;
 pub mod principal;
 pub mod revocation;
 pub mod token;
+pub mod verified;

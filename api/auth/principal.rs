@@ -76,13 +76,28 @@ impl FromRequest for Principal {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
             let token = bearer.ok_or_else(invalid)?;
-            let keys = state.keys()?;
-            let verified = token::verify(&keys, &state.token_settings(), &token);
-            crate::metrics::token_verified(verified.is_ok());
-            let (caller, expires_at) = verified.map_err(|reason| {
-                log::debug!("token refused: {reason}");
-                invalid()
-            })?;
+            let now = chrono::Utc::now().timestamp();
+            let (caller, expires_at) = match state.verified.get(&token, now) {
+                Some(known) => {
+                    crate::metrics::token_checked(crate::metrics::TokenOutcome::Cached);
+                    known
+                }
+                None => {
+                    let keys = state.keys()?;
+                    let verified = token::verify(&keys, &state.token_settings(), &token);
+                    crate::metrics::token_checked(if verified.is_ok() {
+                        crate::metrics::TokenOutcome::Accepted
+                    } else {
+                        crate::metrics::TokenOutcome::Refused
+                    });
+                    let (caller, expires_at) = verified.map_err(|reason| {
+                        log::debug!("token refused: {reason}");
+                        invalid()
+                    })?;
+                    state.verified.put(&token, caller.clone(), expires_at, now);
+                    (caller, expires_at)
+                }
+            };
             if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
                 return Err(invalid());
             }

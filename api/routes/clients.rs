@@ -113,6 +113,7 @@ pub async fn disable_client(
     }
     let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, &ctx, id, false)).await?;
     state.revocations.add(id);
+    state.verified.forget_client(id);
     Ok(respond::ok_versioned(&client, client.version))
 }
 
