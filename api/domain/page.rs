@@ -60,6 +60,13 @@ pub trait Keyed {
     fn key(&self) -> (NaiveDateTime, String);
 }
 
+/// A row loaded with something joined to it (a school and its SRO) pages by the row.
+impl<A: Keyed, B> Keyed for (A, B) {
+    fn key(&self) -> (chrono::NaiveDateTime, String) {
+        self.0.key()
+    }
+}
+
 /// Builds a page from `limit + 1` fetched rows (the extra one only says a next page exists),
 /// converting each row with `map`.
 pub fn paginate<R: Keyed, T, E>(

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::journal::{self, Journal, Op};
 use super::{check_version, in_force, keyset, missing, policy, prevalidate};
 use crate::db::rows::{self, BoardRow, OfficerRow, SchoolRow};
-use crate::db::schema::{assignments, boards, schools};
+use crate::db::schema::{assignments, boards, officers, schools};
 use crate::db::DbConn;
 use crate::domain::assignment::AssignmentRole;
 use crate::domain::context::Context;
@@ -104,10 +104,41 @@ fn visible(conn: &mut DbConn, ctx: &Context, row: &SchoolRow) -> AppResult<bool>
     Ok(found > 0)
 }
 
+/// Schools left-joined to their primary SRO in force on `$day` (at most one, by the rules) and
+/// that officer. The assignments are an alias, so filters may still use `assignments` in
+/// subqueries.
+macro_rules! with_primary_sro {
+    ($day:expr) => {{
+        let primary = diesel::alias!(assignments as primary_now);
+        let day = $day;
+        schools::table
+            .left_join(
+                primary.on(primary
+                    .field(assignments::school_id)
+                    .eq(schools::id)
+                    .and(primary.field(assignments::role).eq(AssignmentRole::Primary.as_str()))
+                    .and(primary.field(assignments::starts_on).le(day))
+                    .and(
+                        primary.field(assignments::ends_on).is_null().or(primary.field(assignments::ends_on).ge(day)),
+                    )),
+            )
+            .left_join(officers::table.on(officers::id.eq(primary.field(assignments::officer_id))))
+    }};
+}
+
 /// One page of schools the caller may see.
 pub fn list(conn: &mut DbConn, ctx: &Context, q: &SchoolQuery, window: &Window) -> AppResult<Page<School>> {
     let today = time::today();
-    let mut query = schools::table.select(SchoolRow::as_select()).filter(policy::schools(ctx)).into_boxed();
+    // The page and each school's current primary SRO in one query: a left join on the one
+    // primary in force today (the rules allow at most one), so the plan stays an index scan
+    // under a prepared statement (no `= ANY($1)` over the page's ids).
+    let mut query =
+        with_primary_sro!(today).select((SchoolRow::as_select(), Option::<OfficerRow>::as_select())).into_boxed();
+    match policy::school_scope(ctx) {
+        policy::SchoolScope::All => {}
+        policy::SchoolScope::Board(board) => query = query.filter(schools::board_id.eq(board.to_string())),
+        policy::SchoolScope::Nothing => return Ok(Page { data: vec![], next_cursor: None }),
+    }
     if let Some(board) = q.board_id {
         query = query.filter(schools::board_id.eq(board.to_string()));
     }
@@ -178,15 +209,29 @@ pub fn list(conn: &mut DbConn, ctx: &Context, q: &SchoolQuery, window: &Window) 
     }
     let window = Window { updated_from: None, ..window.clone() };
     let window = &window;
-    let found: Vec<SchoolRow> = keyset!(query, schools, window).load(conn)?;
-    let page = paginate(found, window, Ok::<_, AppError>)?;
-    Ok(Page { data: with_sros(conn, page.data)?, next_cursor: page.next_cursor })
+    let found: Vec<(SchoolRow, Option<OfficerRow>)> = keyset!(query, schools, window).load(conn)?;
+    paginate(found, window, |(row, officer)| to_wire(row, officer.map(sro_of).transpose()?))
 }
 
 /// One school.
 pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<School> {
-    let row = load_visible(conn, ctx, id)?;
-    to_school(conn, row)
+    // One round trip: the school, scoped by the policy, and its current primary SRO. The SQL
+    // is the same for every caller (the board, if any, is a bound value), so it is prepared
+    // once per connection and reused.
+    let board: Option<String> = match policy::school_scope(ctx) {
+        policy::SchoolScope::All => None,
+        policy::SchoolScope::Board(board) => Some(board.to_string()),
+        policy::SchoolScope::Nothing => return Err(AppError::NotFound),
+    };
+    let unscoped = board.is_none();
+    let (row, officer) = with_primary_sro!(time::today())
+        .filter(schools::id.eq(id.to_string()))
+        .filter(unscoped.into_sql::<diesel::sql_types::Bool>().or(schools::board_id.eq(board)))
+        .select((SchoolRow::as_select(), Option::<OfficerRow>::as_select()))
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)?;
+    to_wire(row, officer.map(sro_of).transpose()?)
 }
 
 fn find_by_number(conn: &mut DbConn, number: &str) -> AppResult<Option<SchoolRow>> {
