@@ -196,8 +196,11 @@ fn number_taken(conn: &mut DbConn, number: &str, except: &str) -> AppResult<bool
     Ok(found > 0)
 }
 
-fn write_involved(conn: &mut DbConn, id: &str, involved: &[Involved]) -> AppResult<()> {
-    diesel::delete(incident_persons::table.filter(incident_persons::incident_id.eq(id))).execute(conn)?;
+/// Writes an incident's `involved` list; `replacing` an earlier one (an update) removes it first.
+fn write_involved(conn: &mut DbConn, id: &str, involved: &[Involved], replacing: bool) -> AppResult<()> {
+    if replacing {
+        diesel::delete(incident_persons::table.filter(incident_persons::incident_id.eq(id))).execute(conn)?;
+    }
     for (position, person) in involved.iter().enumerate() {
         let row = InvolvedRow {
             incident_id: id.to_owned(),
@@ -271,7 +274,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         };
         let row = apply(&input, base);
         diesel::insert_into(incidents::table).values(&row).execute(conn)?;
-        write_involved(conn, &id, &input.involved)?;
+        write_involved(conn, &id, &input.involved, false)?;
         journal.changed("incidents", &id, Op::Created, row.version);
         one(conn, ctx, row)
     })
@@ -348,7 +351,7 @@ pub fn patch(
             .execute(conn)?;
         one_row(touched)?;
         if input.involved != stored.involved {
-            write_involved(conn, &row.id, &input.involved)?;
+            write_involved(conn, &row.id, &input.involved, true)?;
         }
         journal.changed("incidents", &row.id, Op::Updated, row.version);
         one(conn, ctx, row)

@@ -125,12 +125,16 @@ fn publish(conn: &mut DbConn, ctx: &Context, journal: &Journal) -> AppResult<()>
     let today = ctx.today();
     let mut audiences = Vec::with_capacity(entries.len());
     for entry in &entries {
-        let before: String = record_audiences::table
-            .find((entry.resource, &entry.id))
-            .select(record_audiences::audience)
-            .first(conn)
-            .optional()?
-            .unwrap_or_default();
+        // A new record had no audience before (and no row to read).
+        let before: String = match entry.op {
+            Op::Created => String::new(),
+            Op::Updated | Op::Deleted => record_audiences::table
+                .find((entry.resource, &entry.id))
+                .select(record_audiences::audience)
+                .first(conn)
+                .optional()?
+                .unwrap_or_default(),
+        };
         let after = match entry.op {
             Op::Deleted => String::new(),
             Op::Created | Op::Updated => audience::of(conn, entry.resource, &entry.id, today)?,
@@ -139,8 +143,10 @@ fn publish(conn: &mut DbConn, ctx: &Context, journal: &Journal) -> AppResult<()>
         audiences.push((before, after));
     }
     let count = entries.len() as i64;
-    diesel::update(change_head::table.find(1)).set(change_head::seq.eq(change_head::seq + count)).execute(conn)?;
-    let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
+    let head: i64 = diesel::update(change_head::table.find(1))
+        .set(change_head::seq.eq(change_head::seq + count))
+        .returning(change_head::seq)
+        .get_result(conn)?;
     let at = ctx.stamp();
     let rows: Vec<ChangeRow> = entries
         .into_iter()
@@ -172,7 +178,9 @@ fn remember_audience(conn: &mut DbConn, entry: &Change, before: &str, after: &st
     if entry.op == Op::Deleted {
         diesel::delete(key).execute(conn)?;
     } else if entry.op == Op::Created || before.is_empty() {
-        diesel::delete(key).execute(conn)?;
+        if entry.op != Op::Created {
+            diesel::delete(key).execute(conn)?;
+        }
         diesel::insert_into(record_audiences::table)
             .values((
                 record_audiences::resource.eq(entry.resource),
