@@ -98,9 +98,14 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
     let listener = TcpListener::bind(bind_addr).map_err(|e| format!("cannot listen on {bind_addr}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let grace = state.config.shutdown_grace_seconds;
+    // Database work runs on each worker's blocking threads and always needs a pooled connection:
+    // more threads than connections only wait in the pool, each with its own stack and malloc
+    // arena (memory), so a worker gets as many as the pool has connections.
+    let blocking_threads = (state.config.db_pool_size as usize).max(2);
     let openapi = OpenApiText::render();
     let known = KnownRoutes::from_document(&crate::openapi::document());
     let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi.clone(), known.clone()))
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)
         .map_err(|e| e.to_string())?
         // In-flight requests get this long to finish once stopped; `serve` handles the signals
