@@ -19,16 +19,16 @@ CREATE TEMP TABLE bench_persons (n bigint, id text);
 
 INSERT INTO persons (id, given_name, family_name, family_folded, date_of_birth, school_id, created_on,
                      created_at, updated_at, version)
-SELECT gen_random_uuid()::text, 'Youth' || n, 'Bench' || (n % 997), 'bench' || (n % 997),
-       date '2010-01-01' + (n % 2500), s.id, date '2024-09-01', timestamp '2024-09-01' + n * interval '1 second',
-       timestamp '2024-09-01', 1
-FROM generate_series(0, 19999) AS n JOIN bench_schools s ON s.n = n % 450;
+SELECT gen_random_uuid()::text, 'Youth' || g.n, 'Bench' || (g.n % 997), 'bench' || (g.n % 997),
+       date '2010-01-01' + (g.n % 2500)::int, s.id, date '2024-09-01',
+       timestamp '2024-09-01' + g.n * interval '1 second', timestamp '2024-09-01', 1
+FROM generate_series(0, 19999) AS g(n) JOIN bench_schools s ON s.n = g.n % 450;
 INSERT INTO bench_persons SELECT row_number() OVER (ORDER BY id) - 1, id FROM persons WHERE family_folded LIKE 'bench%';
 
 CREATE TEMP TABLE bench_incidents AS
-SELECT n, gen_random_uuid()::text AS id, s.id AS school_id,
-       timestamp '2024-09-01' + n * interval '3 minutes' AS at
-FROM generate_series(0, 199999) AS n JOIN bench_schools s ON s.n = n % 450;
+SELECT g.n, gen_random_uuid()::text AS id, s.id AS school_id,
+       timestamp '2024-09-01' + g.n * interval '3 minutes' AS at
+FROM generate_series(0, 199999) AS g(n) JOIN bench_schools s ON s.n = g.n % 450;
 
 INSERT INTO incidents (id, school_id, occurred_at, occurred_on, reported_at, location, during_school_hours,
                        category, safe_schools_reportable, summary, status, created_at, updated_at, version)

@@ -1,0 +1,17 @@
+\set r0 random(1, 999999999999)
+\set r1 random(1, 999999999999)
+BEGIN;
+SELECT COUNT(*) FROM "schools" WHERE ("schools"."id" = '559d03ba-667f-4a56-9079-c4414801779e');
+SELECT COUNT(*) FROM "persons" WHERE (("persons"."id" = '452c7de1-8035-487d-a35d-ad1a7d6c4c1c') AND ("persons"."id" IS NOT NULL));
+INSERT INTO "incidents" ("id", "occurrence_number", "school_id", "officer_id", "occurred_at", "occurred_on", "reported_at", "location", "during_school_hours", "category", "safe_schools_reportable", "summary", "status", "resolution", "diversion_agency_id", "created_by_officer", "created_at", "updated_at", "version") VALUES (('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0')), DEFAULT, '559d03ba-667f-4a56-9079-c4414801779e', DEFAULT, '2026-11-20 15:30:00', '2026-11-20', '2026-12-03 07:01:36.48772', 'school_property', 't', 'bullying', 'f', 'Benchmark incident.', 'open', DEFAULT, DEFAULT, DEFAULT, '2026-12-03 07:01:36.48772', '2026-12-03 07:01:36.48772', '1');
+INSERT INTO "incident_persons" ("incident_id", "person_id", "role", "position") VALUES (('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0')), '452c7de1-8035-487d-a35d-ad1a7d6c4c1c', 'subject', '0');
+SELECT "incident_persons"."incident_id", "incident_persons"."person_id", "incident_persons"."role", "incident_persons"."position" FROM "incident_persons" WHERE ("incident_persons"."incident_id" = ANY(ARRAY[('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0'))])) ORDER BY "incident_persons"."incident_id", "incident_persons"."position";
+INSERT INTO "audit_events" ("id", "at", "client_id", "role", "action", "resource", "resource_id", "request_id", "status", "person_ids") VALUES (('00000000-0000-4000-8000-' || lpad(:r1::text, 12, '0')), '2026-12-03 07:01:36.490689', '01a23ab5-55c6-7005-b0ae-7d0769835571', 'admin', 'create', 'incidents', ('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0')), '01a23ab5-6667-74d3-92ab-fd873f6ab1f4', '201', '452c7de1-8035-487d-a35d-ad1a7d6c4c1c');
+INSERT INTO audit_persons (person_id, event_id) VALUES ('452c7de1-8035-487d-a35d-ad1a7d6c4c1c', ('00000000-0000-4000-8000-' || lpad(:r1::text, 12, '0')));
+SELECT "incidents"."school_id", "incidents"."officer_id", "incidents"."created_by_officer", "incidents"."occurred_on" FROM "incidents" WHERE ("incidents"."id" = ('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0'))) LIMIT '1';
+SELECT "schools"."board_id" FROM "schools" WHERE ("schools"."id" = '559d03ba-667f-4a56-9079-c4414801779e') LIMIT '1';
+SELECT "assignments"."officer_id" FROM "assignments" WHERE (("assignments"."school_id" = '559d03ba-667f-4a56-9079-c4414801779e') AND ((("assignments"."starts_on" <= '2026-11-20') AND (("assignments"."ends_on" IS NULL) OR ("assignments"."ends_on" >= '2026-11-20'))) OR (("assignments"."starts_on" <= '2026-12-03') AND (("assignments"."ends_on" IS NULL) OR ("assignments"."ends_on" >= '2026-12-03')))));
+INSERT INTO "record_audiences" ("resource", "record_id", "audience") VALUES ('incidents', ('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0')), 'b:018f0000-0000-7000-8000-000000000001');
+UPDATE "change_head" SET "seq" = ("change_head"."seq" + '1') WHERE ("change_head"."id" = '1') RETURNING "change_head"."seq";
+INSERT INTO "changes" ("seq", "resource", "record_id", "op", "version", "at", "audience", "audience_before") VALUES ((SELECT seq FROM change_head WHERE id = 1), 'incidents', ('00000000-0000-4000-8000-' || lpad(:r0::text, 12, '0')), 'created', '1', '2026-12-03 07:01:36.48772', 'b:018f0000-0000-7000-8000-000000000001', '');
+COMMIT;
