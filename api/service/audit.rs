@@ -53,7 +53,8 @@ pub fn list(conn: &mut DbConn, q: &AuditQuery, window: &Window) -> AppResult<Pag
         query = query.filter(audit_events::at.lt(to));
     }
     if let Some(c) = &window.after {
-        query = query.filter(
+        // `at >= c` first: an index bound (see `keyset!`).
+        query = query.filter(audit_events::at.ge(c.created_at)).filter(
             audit_events::at
                 .gt(c.created_at)
                 .or(audit_events::at.eq(c.created_at).and(audit_events::id.gt(c.id.clone()))),

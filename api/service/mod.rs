@@ -30,7 +30,10 @@ macro_rules! keyset {
     ($query:expr, $table:ident, $window:expr) => {{
         let mut q = $query;
         if let Some(c) = &$window.after {
-            q = q.filter(
+            // `created_at >= c` first: a range the (created_at, id) index can start from, so page
+            // 1,000 costs what page 1 does (API.md §2). The OR alone is not an index bound and
+            // PostgreSQL would filter every earlier row.
+            q = q.filter($table::created_at.ge(c.created_at)).filter(
                 $table::created_at
                     .gt(c.created_at)
                     .or($table::created_at.eq(c.created_at).and($table::id.gt(c.id.clone()))),
