@@ -1,7 +1,7 @@
 //! Checking a client's id and secret for `/oauth/token`. The endpoint needs no token, so anyone
 //! can call it: the client row is read with a pooled connection that is released before the
 //! slow Argon2 hash runs, off the executor and under a semaphore sized to the cores, so a burst
-//! of token requests can exhaust neither the pool nor the memory (19 MiB per hash).
+//! of token requests can exhaust neither the pool nor the memory (7 MiB per hash).
 
 use std::time::Duration;
 
