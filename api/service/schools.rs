@@ -1,8 +1,6 @@
 //! Schools: listing with every filter, the embedded current SRO, create, patch, delete and the
 //! SIS upsert by ministry number (shared with the import).
 
-use std::collections::HashMap;
-
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -55,55 +53,6 @@ fn sro_of(officer: OfficerRow) -> AppResult<SchoolSro> {
     })
 }
 
-/// The current primary SRO of each of `school_ids`, today in America/Toronto.
-fn current_sros(conn: &mut DbConn, school_ids: Vec<String>) -> AppResult<HashMap<String, SchoolSro>> {
-    if school_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let today = time::today();
-    let found: Vec<(String, OfficerRow)> = assignments::table
-        .inner_join(crate::db::schema::officers::table)
-        .filter(assignments::school_id.eq_any(school_ids))
-        .filter(assignments::role.eq("primary"))
-        .filter(in_force!(today))
-        .select((assignments::school_id, OfficerRow::as_select()))
-        .load(conn)?;
-    found.into_iter().map(|(school, officer)| Ok((school, sro_of(officer)?))).collect()
-}
-
-/// Rows to wire types, with their SROs, in one extra query.
-fn with_sros(conn: &mut DbConn, found: Vec<SchoolRow>) -> AppResult<Vec<School>> {
-    let mut sros = current_sros(conn, found.iter().map(|r| r.id.clone()).collect())?;
-    found
-        .into_iter()
-        .map(|row| {
-            let sro = sros.remove(&row.id);
-            to_wire(row, sro)
-        })
-        .collect()
-}
-
-/// One school as the API shows it.
-pub fn to_school(conn: &mut DbConn, row: SchoolRow) -> AppResult<School> {
-    with_sros(conn, vec![row])?.pop().ok_or(AppError::NotFound)
-}
-
-/// The school row, or 404 if absent or outside what the caller may see.
-pub fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<SchoolRow> {
-    schools::table
-        .find(id.to_string())
-        .filter(policy::schools(ctx))
-        .select(SchoolRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)
-}
-
-fn visible(conn: &mut DbConn, ctx: &Context, row: &SchoolRow) -> AppResult<bool> {
-    let found: i64 = schools::table.find(&row.id).filter(policy::schools(ctx)).count().get_result(conn)?;
-    Ok(found > 0)
-}
-
 /// Schools left-joined to their primary SRO in force on `$day` (at most one, by the rules) and
 /// that officer. The assignments are an alias, so filters may still use `assignments` in
 /// subqueries.
@@ -124,6 +73,33 @@ macro_rules! with_primary_sro {
             )
             .left_join(officers::table.on(officers::id.eq(primary.field(assignments::officer_id))))
     }};
+}
+
+/// One school as the API shows it, with its current primary SRO (the same join as the reads).
+pub fn to_school(conn: &mut DbConn, row: SchoolRow) -> AppResult<School> {
+    let officer: Option<OfficerRow> = with_primary_sro!(time::today())
+        .filter(schools::id.eq(&row.id))
+        .select(Option::<OfficerRow>::as_select())
+        .first::<Option<OfficerRow>>(conn)
+        .optional()?
+        .flatten();
+    to_wire(row, officer.map(sro_of).transpose()?)
+}
+
+/// The school row, or 404 if absent or outside what the caller may see.
+pub fn load_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<SchoolRow> {
+    schools::table
+        .find(id.to_string())
+        .filter(policy::schools(ctx))
+        .select(SchoolRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound)
+}
+
+fn visible(conn: &mut DbConn, ctx: &Context, row: &SchoolRow) -> AppResult<bool> {
+    let found: i64 = schools::table.find(&row.id).filter(policy::schools(ctx)).count().get_result(conn)?;
+    Ok(found > 0)
 }
 
 /// One page of schools the caller may see.
