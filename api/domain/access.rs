@@ -42,6 +42,11 @@ string_enum! {
         PresentationsRead => "presentations:read",
         PresentationsWrite => "presentations:write",
         StatsRead => "stats:read",
+        OutcomesRead => "outcomes:read",
+        OutcomesWrite => "outcomes:write",
+        DisclosuresRead => "disclosures:read",
+        DisclosuresWrite => "disclosures:write",
+        RetentionAdmin => "retention:admin",
         ChangesRead => "changes:read",
         AuditRead => "audit:read",
         ClientsAdmin => "clients:admin",
@@ -69,8 +74,14 @@ impl Role {
                 PresentationsRead,
                 PresentationsWrite,
                 ChangesRead,
+                OutcomesRead,
+                OutcomesWrite,
+                DisclosuresRead,
+                DisclosuresWrite,
             ],
-            Role::Board => &[SchoolsWrite, IncidentsRead, RequestsRead, RequestsWrite, StatsRead, ChangesRead],
+            Role::Board => {
+                &[SchoolsWrite, IncidentsRead, RequestsRead, RequestsWrite, StatsRead, ChangesRead, DisclosuresRead]
+            }
             Role::Agency => &[ReferralsRead, ReferralsWrite, ChangesRead],
             Role::Dashboard => &[StatsRead],
         };

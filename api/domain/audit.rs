@@ -37,6 +37,10 @@ string_enum! {
         Incidents => "incidents",
         /// Referrals.
         Referrals => "referrals",
+        /// YCJA outcomes of incidents (API.md §7).
+        Outcomes => "outcomes",
+        /// Disclosures to schools (YCJA s. 125(6)).
+        Disclosures => "disclosures",
     }
 }
 
