@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::domain::access_period::AccessPeriods;
+
 /// Settings of one process.
 #[derive(Clone)]
 pub struct Config {
@@ -33,6 +35,9 @@ pub struct Config {
     /// `SUPPRESSION_MIN_COUNT`: the smallest count the `dashboard` role sees in statistics
     /// (default 5); counts from 1 to one less are suppressed (`domain::stats::suppress`).
     pub suppression_min_count: i64,
+    /// The YCJA s. 119(2) access periods: the table `ACCESS_PERIODS_FILE` names, else the one
+    /// built in (`api/data/ycja_access_periods.csv`); checked at start.
+    pub access_periods: std::sync::Arc<AccessPeriods>,
 }
 
 impl fmt::Debug for Config {
@@ -51,6 +56,7 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("changes_retention_days", &self.changes_retention_days)
             .field("suppression_min_count", &self.suppression_min_count)
+            .field("access_periods", &self.access_periods)
             .finish()
     }
 }
@@ -100,6 +106,9 @@ impl Default for Config {
             rate_limit_per_minute: None,
             changes_retention_days: 90,
             suppression_min_count: 5,
+            // Checked by `domain::access_period`'s tests, and again by `from_lookup` at start; an
+            // empty table (were it broken) would only keep every record (null periods).
+            access_periods: std::sync::Arc::new(AccessPeriods::built_in().unwrap_or_default()),
         }
     }
 }
@@ -147,6 +156,18 @@ impl Config {
                 ),
             },
             suppression_min_count: number("SUPPRESSION_MIN_COUNT", d.suppression_min_count, 1)?,
+            access_periods: match get("ACCESS_PERIODS_FILE").filter(|v| !v.trim().is_empty()) {
+                None => std::sync::Arc::new(
+                    AccessPeriods::built_in().map_err(|e| format!("the built-in access-period table: {e}"))?,
+                ),
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| format!("ACCESS_PERIODS_FILE ({path}) cannot be read: {e}"))?;
+                    let table =
+                        AccessPeriods::parse(&text).map_err(|e| format!("ACCESS_PERIODS_FILE ({path}): {e}"))?;
+                    std::sync::Arc::new(table)
+                }
+            },
         })
     }
 }
@@ -188,6 +209,33 @@ mod tests {
         assert_eq!(with("120").unwrap().rate_limit_per_minute, Some(120));
         assert!(with("0").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
         assert!(with("lots").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
+    }
+
+    /// Catches a service that starts on a broken access-period table (or ignores the file).
+    #[test]
+    fn a_bad_access_period_file_stops_start_up_with_its_name_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("periods.csv");
+        std::fs::write(
+            &path,
+            crate::domain::access_period::BUILT_IN.replace("1 year,disposition_on", "1 yr,disposition_on"),
+        )
+        .unwrap();
+        let with = |p: &std::path::Path| {
+            let p = p.display().to_string();
+            Config::from_lookup(move |k| (k == "ACCESS_PERIODS_FILE").then(|| p.clone()))
+        };
+        let err = with(&path).unwrap_err();
+        assert!(err.starts_with("ACCESS_PERIODS_FILE (") && err.contains("line 11: period `1 yr`"), "{err}");
+        assert!(with(&dir.path().join("absent.csv")).unwrap_err().contains("cannot be read"));
+        std::fs::write(
+            &path,
+            crate::domain::access_period::BUILT_IN.replace("2 years,decided_on", "3 years,decided_on"),
+        )
+        .unwrap();
+        let table = with(&path).unwrap().access_periods;
+        let rule = table.rule(crate::domain::outcome::Measure::Warning, None).unwrap();
+        assert_eq!(rule.span.unwrap().0.months, 36, "the file's period, not the built-in one");
     }
 
     #[test]

@@ -84,6 +84,8 @@ macro_rules! problem_sets {
 problem_sets! {
     /// The problems a list can answer besides 401/403/503.
     ListProblems => ["400" => BadRequest],
+    /// The problems a list under one record (`/v1/incidents/{id}/outcomes`) can answer.
+    NestedListProblems => ["400" => BadRequest, "404" => NotFound],
     /// The problems a single-record read can answer.
     ReadProblems => ["404" => NotFound],
     /// The problems a create can answer.
@@ -168,6 +170,9 @@ relaxed_bodies! {
     /// `PATCH /v1/presentations/{id}` (JSON merge patch): any of the fields of
     /// `NewPresentation`.
     PresentationPatch = crate::domain::presentation::NewPresentation, None;
+    /// `PATCH /v1/incidents/{id}/outcomes/{outcome_id}` (JSON merge patch): any of the fields of
+    /// `NewIncidentOutcome`; `person_id` cannot change.
+    OutcomePatch = crate::domain::outcome::NewIncidentOutcome, None;
 }
 
 /// The root of the document; paths come from the route table.
@@ -195,6 +200,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "referrals", description = "Referrals to agencies and their status (audited)"),
         (name = "service-requests", description = "What schools ask of their SRO"),
         (name = "presentations", description = "Law and safety talks given"),
+        (name = "outcomes", description = "YCJA measures for the subjects of incidents and their access periods (police use only)"),
         (name = "stats", description = "Counts by group (no personal data; small counts suppressed for dashboards)"),
         (name = "audit", description = "The audit log of personal information (admin)"),
         (name = "changes", description = "The change feed: what changed, in commit order, as each caller may see it"),

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     agencies, assignments, audit_events, audit_persons, boards, changes, clients, incident_persons, incidents,
-    officers, persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
+    officers, outcomes, persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
 };
 use crate::error::AppError;
 
@@ -248,6 +248,26 @@ pub struct PresentationRow {
     pub version: i32,
 }
 
+/// An `outcomes` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = outcomes, treat_none_as_null = true)]
+pub struct OutcomeRow {
+    pub id: String,
+    pub incident_id: String,
+    pub person_id: String,
+    pub measure: String,
+    pub decided_on: NaiveDate,
+    pub youth_consent_obtained_on: Option<NaiveDate>,
+    pub court_disposition: Option<String>,
+    pub disposition_on: Option<NaiveDate>,
+    pub sentence_completed_on: Option<NaiveDate>,
+    pub access_period_ends_on: Option<NaiveDate>,
+    pub access_period_rule: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
 /// An `audit_events` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -312,7 +332,8 @@ keyed!(
     IncidentRow,
     ReferralRow,
     ServiceRequestRow,
-    PresentationRow
+    PresentationRow,
+    OutcomeRow
 );
 
 /// Reads a stored id; a bad one is a defect, not the caller's fault.

@@ -226,6 +226,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    outcomes (id) {
+        id -> Text,
+        incident_id -> Text,
+        person_id -> Text,
+        measure -> Text,
+        decided_on -> Date,
+        youth_consent_obtained_on -> Nullable<Date>,
+        court_disposition -> Nullable<Text>,
+        disposition_on -> Nullable<Date>,
+        sentence_completed_on -> Nullable<Date>,
+        access_period_ends_on -> Nullable<Date>,
+        access_period_rule -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         at -> Timestamp,
@@ -305,6 +324,8 @@ diesel::joinable!(referral_history -> referrals (referral_id));
 diesel::joinable!(service_requests -> schools (school_id));
 diesel::joinable!(presentations -> schools (school_id));
 diesel::joinable!(audit_persons -> audit_events (event_id));
+diesel::joinable!(outcomes -> incidents (incident_id));
+diesel::joinable!(outcomes -> persons (person_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     boards,
@@ -321,6 +342,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     referral_history,
     service_requests,
     presentations,
+    outcomes,
     audit_events,
     audit_persons,
     changes,

@@ -2,6 +2,7 @@
 //! Nothing here imports actix or diesel (a test checks).
 
 pub mod access;
+pub mod access_period;
 pub mod agency;
 pub mod assignment;
 pub mod audit;
@@ -16,6 +17,7 @@ pub mod json;
 pub mod labels;
 pub mod merge;
 pub mod officer;
+pub mod outcome;
 pub mod page;
 pub mod pattern;
 pub mod person;

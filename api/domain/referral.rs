@@ -334,7 +334,15 @@ impl NewReferral {
         let officer_id = f.opt_uuid("officer_id");
         let category: ReferralCategory = f.req_enum("category");
         let category_clean = f.clean("category");
-        let urgency = f.req_enum("urgency");
+        let urgency: Urgency = f.req_enum("urgency");
+        // CYFSA 2017 s. 125: a child in need of protection is reported forthwith (§7).
+        if category_clean
+            && category == ReferralCategory::ChildProtection
+            && f.clean("urgency")
+            && urgency == Urgency::Routine
+        {
+            f.error("urgency", "a child_protection referral is at least urgent");
+        }
         let reason = f.req_str("reason", 4000);
         let consent_map = f.req_object("consent");
         let mut consent = Consent { given_by: ConsentGiver::Youth, obtained_on: None };

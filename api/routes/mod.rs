@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod oauth;
 pub mod officers;
 pub mod ops;
+pub mod outcomes;
 pub mod persons;
 pub mod presentations;
 pub mod referrals;
@@ -70,6 +71,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(incidents::create_incident)
                 .service(incidents::get_incident)
                 .service(incidents::patch_incident)
+                .service(outcomes::list_incident_outcomes)
+                .service(outcomes::create_outcome)
+                .service(outcomes::get_outcome)
+                .service(outcomes::patch_outcome)
+                .service(outcomes::list_outcomes)
                 .service(referrals::list_referrals)
                 .service(referrals::create_referral)
                 .service(referrals::get_referral)

@@ -15,7 +15,9 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use crate::db::schema::{assignments, incident_persons, incidents, persons, presentations, referrals, schools};
+use crate::db::schema::{
+    assignments, incident_persons, incidents, outcomes, persons, presentations, referrals, schools,
+};
 use crate::db::DbConn;
 use crate::domain::context::Visibility;
 use crate::error::AppResult;
@@ -130,6 +132,18 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
             }
         }
         "incidents" => a.incident(conn, id, today)?,
+        "outcomes" => {
+            // The officers who see its incident; never its board (police use only, §7).
+            let incident: Option<String> =
+                outcomes::table.find(id).select(outcomes::incident_id).first(conn).optional()?;
+            if let Some(incident) = incident {
+                let mut of_incident = Audience::default();
+                of_incident.incident(conn, &incident, today)?;
+                for token in of_incident.0.into_iter().filter(|t| t.starts_with("o:")) {
+                    a.add(token);
+                }
+            }
+        }
         "referrals" => {
             let row: Option<(String, Option<String>, Option<String>)> = referrals::table
                 .find(id)

@@ -16,7 +16,8 @@ use diesel::prelude::*;
 
 use crate::db::rows::ChangeRow;
 use crate::db::schema::{
-    assignments, change_head, changes, incidents, persons, presentations, referrals, schools, service_requests,
+    assignments, change_head, changes, incidents, outcomes, persons, presentations, referrals, schools,
+    service_requests,
 };
 use crate::db::{write_tx, DbConn};
 use crate::domain::change::{ChangeEntry, ChangeOp, ChangesPage};
@@ -129,6 +130,11 @@ fn visible_now(conn: &mut DbConn, ctx: &Context, rows: &[ChangeRow]) -> AppResul
                 .filter(policy::referrals(ctx))
                 .filter(referrals::id.eq_any(&ids))
                 .select(referrals::id)
+                .load(conn)?,
+            "outcomes" => outcomes::table
+                .filter(policy::outcomes(ctx))
+                .filter(outcomes::id.eq_any(&ids))
+                .select(outcomes::id)
                 .load(conn)?,
             "persons" => persons::table
                 .filter(policy::persons(ctx))

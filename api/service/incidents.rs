@@ -16,6 +16,7 @@ use crate::domain::audit::{AuditAction, AuditResource};
 use crate::domain::context::Context;
 use crate::domain::incident::{
     day_of, Incident, IncidentChanges, IncidentInput, IncidentQuery, IncidentStatus, IncidentView, Involved,
+    InvolvementRole,
 };
 use crate::domain::merge::merge_patch;
 use crate::domain::page::{paginate, Page};
@@ -213,6 +214,30 @@ fn write_involved(conn: &mut DbConn, id: &str, involved: &[Involved], replacing:
     Ok(())
 }
 
+/// A person with an outcome on this incident must stay one of its subjects (§7: an outcome is
+/// the measure for a subject); 422 naming their `involved` entry otherwise.
+fn keep_subjects_with_outcomes(conn: &mut DbConn, id: &str, involved: &[Involved]) -> AppResult<()> {
+    let mut errors = Vec::new();
+    for person in super::outcomes::persons_with_outcomes(conn, id)? {
+        match involved.iter().position(|i| i.person_id == person) {
+            Some(i) if involved[i].role != InvolvementRole::Subject => errors.push(FieldError::new(
+                format!("involved[{i}].role"),
+                "this person has an outcome for this incident and must stay a subject",
+            )),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "involved",
+                "a person with an outcome for this incident cannot be removed from it",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
 fn apply(input: &IncidentInput, base: IncidentRow) -> IncidentRow {
     IncidentRow {
         occurrence_number: input.occurrence_number.clone(),
@@ -341,6 +366,9 @@ pub fn patch(
             if number_taken(conn, number, &existing.id)? {
                 return Err(duplicate_number());
             }
+        }
+        if input.involved != stored.involved {
+            keep_subjects_with_outcomes(conn, &existing.id, &input.involved)?;
         }
         let version = existing.version;
         let mut row = apply(&input, existing);

@@ -13,6 +13,7 @@ pub mod import;
 pub mod incidents;
 pub mod journal;
 pub mod officers;
+pub mod outcomes;
 pub mod persons;
 pub mod policy;
 pub mod presentations;

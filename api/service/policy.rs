@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Nullable};
 
 use crate::db::schema::{
-    assignments, incident_persons, incidents, persons, presentations, referrals, schools, service_requests,
+    assignments, incident_persons, incidents, outcomes, persons, presentations, referrals, schools, service_requests,
 };
 use crate::db::Db;
 use crate::domain::access::Role;
@@ -135,6 +135,22 @@ pub fn referrals(ctx: &Context) -> Filter<referrals::table> {
         Visibility::Agency(agency) => Box::new(referrals::agency_id.eq(agency.to_string()).nullable()),
         Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string())),
         Visibility::Board(_) | Visibility::Nothing => Box::new(referrals::id.is_null().nullable()),
+    }
+}
+
+/// Outcomes (§7): police use only (YCJA s. 119(4)). All for the unit; for an officer, those of
+/// the incidents it sees; never a board, agency or dashboard.
+pub fn outcomes(ctx: &Context) -> Filter<outcomes::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(outcomes::id.is_not_null().nullable()),
+        Visibility::Officer(me) => {
+            let seen =
+                incidents::table.select(incidents::id).filter(officer_sees_incident!(me.to_string(), today(ctx)));
+            Box::new(outcomes::incident_id.eq_any(seen).nullable())
+        }
+        Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
+            Box::new(outcomes::id.is_null().nullable())
+        }
     }
 }
 

@@ -44,6 +44,8 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("ReferralStatus", wire(referral::ReferralStatus::ALL));
     code.insert("RequestKind", wire(service_request::RequestKind::ALL));
     code.insert("RequestStatus", wire(service_request::RequestStatus::ALL));
+    code.insert("Measure", wire(sro_api::domain::outcome::Measure::ALL));
+    code.insert("CourtDisposition", wire(sro_api::domain::outcome::CourtDisposition::ALL));
     code.insert("AuditAction", wire(audit::AuditAction::ALL));
     code.insert("AuditResource", wire(audit::AuditResource::ALL));
     code.insert("ChangeOp", wire(sro_api::domain::change::ChangeOp::ALL));

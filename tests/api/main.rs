@@ -27,6 +27,7 @@ mod matrix;
 mod migrations;
 mod officers;
 mod operations;
+mod outcomes;
 mod records;
 mod referrals;
 mod schools;

@@ -78,6 +78,10 @@ const TABLE: &[Row] = &[
     row("presentations",    "update",        ["200",  "200",  "404",  "403",  "403",  "403",  "403",  "403"]),
     row("presentations",    "create",        ["201",  "201",  "422",  "403",  "403",  "403",  "403",  "403"]),
     row("presentations",    "delete",        ["204",  "204",  "404",  "403",  "403",  "403",  "403",  "403"]),
+    row("outcomes",         "list",          ["A B",  "A",    "B",    "403",  "403",  "403",  "403",  "403"]),
+    row("outcomes",         "get",           ["200",  "200",  "404",  "403",  "403",  "403",  "403",  "403"]),
+    row("outcomes",         "update",        ["200",  "200",  "404",  "403",  "403",  "403",  "403",  "403"]),
+    row("outcomes",         "create",        ["201",  "201",  "404",  "403",  "403",  "403",  "403",  "403"]),
     row("audit-events",     "list",          ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
     row("stats/incidents",  "count",         ["200",  "403",  "403",  "200",  "200",  "403",  "403",  "200"]),
     row("stats/referrals",  "count",         ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "200"]),
@@ -154,6 +158,18 @@ async fn call(app: &TestApp, w: &World, resource: &str, verb: &str, token: &str)
             let fresh = created(app.post(&path, &w.admin, &talk_body(a, &w.officer_a_id)).await);
             app.delete(&format!("{path}/{fresh}"), token).await
         }
+        ("outcomes", "get") => {
+            app.get(&format!("/v1/incidents/{}/outcomes/{}", w.incident_a, w.outcome_a), token).await
+        }
+        ("outcomes", "update") => {
+            let at = format!("/v1/incidents/{}/outcomes/{}", w.incident_a, w.outcome_a);
+            app.patch(&at, token, &json!({"decided_on": "2026-11-22"})).await
+        }
+        ("outcomes", "create") => {
+            let fresh = created(app.post("/v1/incidents", &w.admin, &incident_body(a, &w.person_a)).await);
+            let body = json!({"person_id": w.person_a, "measure": "police_caution", "decided_on": "2026-11-21"});
+            app.post(&format!("/v1/incidents/{fresh}/outcomes"), token, &body).await
+        }
         (_, "delete") => app.delete(&format!("{path}/{}", w.person_a), token).await,
         other => panic!("no call for {other:?}"),
     }
@@ -201,6 +217,8 @@ async fn every_role_resource_and_verb_gets_exactly_its_answer() {
         (w.request_b.as_str(), "B"),
         (w.talk_a.as_str(), "A"),
         (w.talk_b.as_str(), "B"),
+        (w.outcome_a.as_str(), "A"),
+        (w.outcome_b.as_str(), "B"),
         (w.agency_x_id.as_str(), "X"),
         (w.agency_y_id.as_str(), "Y"),
     ]

@@ -10,6 +10,9 @@ use crate::support::{ids, TestApp};
 async fn referral(app: &TestApp, w: &World, category: &str) -> String {
     let mut body = referral_body(&w.person_a, &w.agency_x_id);
     body["category"] = json!(category);
+    if category == "child_protection" {
+        body["urgency"] = json!("urgent");
+    }
     let res = app.post("/v1/referrals", &w.officer_a, &body).await;
     assert_eq!(res.status, 201, "{}", res.text);
     res.body["id"].as_str().unwrap().to_owned()
@@ -113,6 +116,7 @@ async fn consent_rules_are_named_by_their_nested_paths() {
     res.assert_problem(422, "validation");
     assert_eq!(res.error_fields(), ["consent.given_by"]);
     body["category"] = json!("child_protection");
+    body["urgency"] = json!("urgent");
     assert_eq!(app.post("/v1/referrals", &w.officer_a, &body).await.status, 201);
     body["category"] = json!("mental_health");
     body["consent"] = json!({"given_by": "youth", "obtained_on": "2999-01-01", "signed": true});
@@ -190,4 +194,28 @@ async fn every_referral_filter_narrows() {
         assert_eq!(res.status, 200, "{query}: {}", res.text);
         assert_eq!(ids(&res.body), expected, "{query}");
     }
+}
+
+/// Catches a child-protection referral accepted as `routine` (CYFSA s. 125, API.md §7), on
+/// create or by a later PATCH, or the rule leaking onto other categories.
+#[actix_rt::test]
+async fn a_child_protection_referral_is_at_least_urgent() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let mut body = referral_body(&w.person_a, &w.agency_x_id);
+    body["category"] = json!("child_protection");
+    let res = app.post("/v1/referrals", &w.officer_a, &body).await;
+    res.assert_problem(422, "validation");
+    assert_eq!(res.error_fields(), ["urgency"]);
+    for urgency in ["urgent", "immediate"] {
+        body["urgency"] = json!(urgency);
+        assert_eq!(app.post("/v1/referrals", &w.officer_a, &body).await.status, 201, "{urgency}");
+    }
+    let id = referral(&app, &w, "child_protection").await;
+    let res = app.patch(&format!("/v1/referrals/{id}"), &w.officer_a, &json!({"urgency": "routine"})).await;
+    assert_eq!(res.error_fields(), ["urgency"], "{}", res.text);
+    let other = referral(&app, &w, "youth_services").await;
+    let res =
+        app.patch(&format!("/v1/referrals/{other}"), &w.officer_a, &json!({"category": "child_protection"})).await;
+    assert_eq!(res.error_fields(), ["urgency"], "moving a routine referral to child_protection");
 }

@@ -1,6 +1,6 @@
 //! A small city for the case-record tests: two schools of two boards, an officer assigned to
-//! each, two agencies, a youth at each school with an incident, a referral, a service request
-//! and a presentation, and a client of every kind.
+//! each, two agencies, a youth at each school with an incident (and its outcome, a warning), a
+//! referral, a service request and a presentation, and a client of every kind.
 
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -34,6 +34,8 @@ pub struct World {
     pub request_b: String,
     pub talk_a: String,
     pub talk_b: String,
+    pub outcome_a: String,
+    pub outcome_b: String,
 }
 
 /// The names of the youth, which must never reach a board or a dashboard.
@@ -128,6 +130,11 @@ impl World {
         let request_b = id(&app.post("/v1/service-requests", &admin, &request_body(&school_b)).await);
         let talk_a = id(&app.post("/v1/presentations", &admin, &talk_body(&school_a, &officer_a_id)).await);
         let talk_b = id(&app.post("/v1/presentations", &admin, &talk_body(&school_b, &officer_b_id)).await);
+        let outcome = |person: &str| json!({"person_id": person, "measure": "warning", "decided_on": "2026-11-21"});
+        let outcome_a =
+            id(&app.post(&format!("/v1/incidents/{incident_a}/outcomes"), &admin, &outcome(&person_a)).await);
+        let outcome_b =
+            id(&app.post(&format!("/v1/incidents/{incident_b}/outcomes"), &admin, &outcome(&person_b)).await);
         World {
             admin,
             officer_a,
@@ -153,6 +160,8 @@ impl World {
             request_b,
             talk_a,
             talk_b,
+            outcome_a,
+            outcome_b,
         }
     }
 }
