@@ -80,6 +80,32 @@ pub struct AuditEvent {
     pub person_ids: Vec<Uuid>,
 }
 
+/// One line of a person's access log (`GET /v1/persons/{id}/access-log`): a request whose
+/// answer carried the person's information, and who made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccessLogEntry {
+    /// The audit event's id.
+    pub id: Uuid,
+    /// When (UTC).
+    pub at: DateTime<Utc>,
+    /// The client that made the request.
+    pub client_id: Uuid,
+    /// Its name (null if the client record is gone).
+    pub client_name: Option<String>,
+    /// Its role at the time.
+    pub role: super::access::Role,
+    /// What the request did.
+    pub action: AuditAction,
+    /// The kind of record it was about.
+    pub resource: AuditResource,
+    /// The record (null for a list).
+    pub resource_id: Option<Uuid>,
+    /// The request's `X-Request-Id`.
+    pub request_id: String,
+    /// The status it was answered with.
+    pub status: u16,
+}
+
 /// What a response carried: its record's id and the persons whose information is in it.
 pub trait Carries {
     /// The id of the one record answered, if it is one record.
@@ -132,6 +158,14 @@ pub struct Period {
     pub from: Option<NaiveDateTime>,
     /// Exclusive end.
     pub to: Option<NaiveDateTime>,
+}
+
+/// Reads the window of `GET /v1/persons/{id}/access-log` (no filters); its cursors continue
+/// only the log of `person`.
+pub fn parse_access_log(raw: &str, person: &str) -> Result<Window, Vec<FieldError>> {
+    let mut p = Params::new(raw)?;
+    p.bind("@person_id", person);
+    p.finish()
 }
 
 impl AuditQuery {

@@ -98,6 +98,13 @@ impl Params {
         self.opt(key, T::from_str)
     }
 
+    /// Binds the cursor to a value of the path (a list under one record): a cursor made for one
+    /// record's list does not continue another's. `key` is not a query parameter (`@` marks it).
+    pub fn bind(&mut self, key: &'static str, value: &str) {
+        self.taken.insert(key);
+        self.pairs.push((key.to_owned(), value.to_owned()));
+    }
+
     /// Records an error on `key`.
     pub fn error(&mut self, key: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(key, message));

@@ -94,6 +94,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(stats::referral_stats)
                 .service(stats::coverage_stats)
                 .service(audit::list_audit_events)
+                .service(audit::person_access_log)
                 .service(changes::list_changes)
                 .service(changes::changes_head),
         );

@@ -30,9 +30,10 @@ pub async fn list_incident_outcomes(
     state: web::Data<AppState>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::OutcomesRead)?;
-    let ((), window) = query.parse(|raw| {
-        let p = crate::domain::query::Params::new(raw)?;
-        Ok(((), p.finish()?))
+    let window = query.parse(|raw| {
+        let mut p = crate::domain::query::Params::new(raw)?;
+        p.bind("@incident_id", &id);
+        p.finish()
     })?;
     let incident = path_id(&id)?;
     let page =

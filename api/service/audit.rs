@@ -3,9 +3,9 @@
 use diesel::prelude::*;
 
 use crate::db::rows::{self, AuditRow};
-use crate::db::schema::audit_events;
+use crate::db::schema::{audit_events, audit_persons, clients};
 use crate::db::DbConn;
-use crate::domain::audit::{AuditEvent, AuditQuery};
+use crate::domain::audit::{AccessLogEntry, AuditEvent, AuditQuery};
 use crate::domain::page::{paginate, Page};
 use crate::domain::query::Window;
 use crate::domain::time;
@@ -66,4 +66,44 @@ pub fn list(conn: &mut DbConn, q: &AuditQuery, window: &Window) -> AppResult<Pag
     let found: Vec<AuditRow> =
         query.order((audit_events::at.asc(), audit_events::id.asc())).limit(window.limit + 1).load(conn)?;
     paginate(found, window, to_wire)
+}
+
+/// One page of the access log of `person`, newest first: every audited request whose answer
+/// carried the person's information, with its client's name. It reads the audit tables only,
+/// so it answers from the id alone after the person is destroyed (§7).
+pub fn access_log(conn: &mut DbConn, person: uuid::Uuid, window: &Window) -> AppResult<Page<AccessLogEntry>> {
+    let mut query = audit_persons::table
+        .inner_join(audit_events::table)
+        .left_join(clients::table.on(clients::id.eq(audit_events::client_id)))
+        .filter(audit_persons::person_id.eq(person.to_string()))
+        .select((AuditRow::as_select(), clients::name.nullable()))
+        .into_boxed();
+    if let Some(c) = &window.after {
+        // Newest first: continue below the cursor (`at <= c` first, an index bound).
+        query = query.filter(audit_events::at.le(c.created_at)).filter(
+            audit_events::at
+                .lt(c.created_at)
+                .or(audit_events::at.eq(c.created_at).and(audit_events::id.lt(c.id.clone()))),
+        );
+    }
+    if let Some(ts) = window.updated_from {
+        query = query.filter(audit_events::at.ge(ts));
+    }
+    let found: Vec<(AuditRow, Option<String>)> =
+        query.order((audit_events::at.desc(), audit_events::id.desc())).limit(window.limit + 1).load(conn)?;
+    paginate(found, window, |(row, client_name)| {
+        let event = to_wire(row)?;
+        Ok::<_, AppError>(AccessLogEntry {
+            id: event.id,
+            at: event.at,
+            client_id: event.client_id,
+            client_name,
+            role: event.role,
+            action: event.action,
+            resource: event.resource,
+            resource_id: event.resource_id,
+            request_id: event.request_id,
+            status: event.status,
+        })
+    })
 }

@@ -221,3 +221,62 @@ async fn the_audit_log_filters_and_is_for_the_unit_only() {
         app.get("/v1/audit-events", token).await.assert_problem(403, "forbidden");
     }
 }
+
+/// One access-log line as `resource action role`.
+fn line(entry: &Value) -> String {
+    format!(
+        "{} {} {}",
+        entry["resource"].as_str().unwrap(),
+        entry["action"].as_str().unwrap(),
+        entry["role"].as_str().unwrap()
+    )
+}
+
+/// Catches an access log (§7, MFIPPA access requests) that misses a way a child's information
+/// left the service (a list page, an incident or referral embedding them, an agency's read),
+/// shows another person's reads, is not newest first, lacks the client's name, is open to
+/// other roles, or needs the person to still exist.
+#[actix_rt::test]
+async fn a_persons_access_log_shows_every_answer_that_carried_them_newest_first() {
+    let app = TestApp::spawn().await;
+    let w = World::build(&app).await;
+    let log = |person: &str| format!("/v1/persons/{person}/access-log?limit=500");
+    let before = app.get(&log(&w.person_a), &w.admin).await.body["data"].as_array().unwrap().len();
+    assert!(before > 0, "the world's own writes carried the person");
+    assert_eq!(app.get(&format!("/v1/persons/{}", w.person_a), &w.officer_a).await.status, 200);
+    assert_eq!(app.get(&format!("/v1/incidents/{}", w.incident_a), &w.officer_a).await.status, 200);
+    assert_eq!(app.get(&format!("/v1/referrals/{}", w.referral_a), &w.agency_x).await.status, 200);
+    assert_eq!(app.get("/v1/persons", &w.admin).await.status, 200);
+    assert_eq!(app.get(&format!("/v1/incidents/{}", w.incident_b), &w.officer_b).await.status, 200);
+    let res = app.get(&log(&w.person_a), &w.admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let data = res.body["data"].as_array().unwrap();
+    assert_eq!(data.len(), before + 4, "the read of incident B did not carry person A: {}", res.text);
+    let newest: Vec<String> = data.iter().take(4).map(line).collect();
+    assert_eq!(
+        newest,
+        ["persons list admin", "referrals read agency", "incidents read officer", "persons read officer"]
+    );
+    let officer_client = app.get("/v1/me", &w.officer_a).await.body["client_id"].clone();
+    assert_eq!(data[2]["client_id"], officer_client);
+    assert!(data.iter().all(|e| e["client_name"].as_str().is_some_and(|n| !n.is_empty())), "{}", res.text);
+    let times: Vec<&str> = data.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|t| t[0] >= t[1]), "newest first: {times:?}");
+
+    let b = app.get(&log(&w.person_b), &w.admin).await;
+    assert!(b.body["data"].as_array().unwrap().iter().any(|e| line(e) == "incidents read officer"));
+    assert!(!b.body["data"].as_array().unwrap().iter().any(|e| line(e) == "referrals read agency"));
+
+    let first = app.get(&format!("/v1/persons/{}/access-log?limit=2", w.person_a), &w.admin).await;
+    let cursor = first.body["next_cursor"].as_str().unwrap().to_owned();
+    let second = app.get(&format!("/v1/persons/{}/access-log?limit=2&cursor={cursor}", w.person_a), &w.admin).await;
+    assert_eq!(second.body["data"][0]["id"], data[2]["id"], "the next page continues below the cursor");
+    app.get(&format!("/v1/persons/{}/access-log?cursor={cursor}", w.person_b), &w.admin)
+        .await
+        .assert_problem(400, "bad-request");
+    let nobody = app.get(&log("01a23b20-0000-7000-8000-000000000000"), &w.admin).await;
+    assert_eq!((nobody.status, nobody.body["data"].clone()), (200, json!([])), "from the id alone");
+    for token in [&w.officer_a, &w.board_a, &w.agency_x, &w.dashboard] {
+        app.get(&log(&w.person_a), token).await.assert_problem(403, "forbidden");
+    }
+}

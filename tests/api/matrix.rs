@@ -82,6 +82,7 @@ const TABLE: &[Row] = &[
     row("outcomes",         "get",           ["200",  "200",  "404",  "403",  "403",  "403",  "403",  "403"]),
     row("outcomes",         "update",        ["200",  "200",  "404",  "403",  "403",  "403",  "403",  "403"]),
     row("outcomes",         "create",        ["201",  "201",  "404",  "403",  "403",  "403",  "403",  "403"]),
+    row("access-log",       "read",          ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
     row("audit-events",     "list",          ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
     row("stats/incidents",  "count",         ["200",  "403",  "403",  "200",  "200",  "403",  "403",  "200"]),
     row("stats/referrals",  "count",         ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "200"]),
@@ -158,6 +159,7 @@ async fn call(app: &TestApp, w: &World, resource: &str, verb: &str, token: &str)
             let fresh = created(app.post(&path, &w.admin, &talk_body(a, &w.officer_a_id)).await);
             app.delete(&format!("{path}/{fresh}"), token).await
         }
+        ("access-log", "read") => app.get(&format!("/v1/persons/{}/access-log", w.person_a), token).await,
         ("outcomes", "get") => {
             app.get(&format!("/v1/incidents/{}/outcomes/{}", w.incident_a, w.outcome_a), token).await
         }
