@@ -43,6 +43,13 @@ pub enum Command {
     Openapi,
     /// Load the demo data set (real Ottawa schools, fictional records) into an empty database.
     Demo,
+    /// Run one retention pass (API.md §7): seal the persons past `retain_until`, destroy those
+    /// sealed RETENTION_GRACE_DAYS ago; prints counts and ids.
+    Purge {
+        /// Print what would be sealed and destroyed; change nothing (the run is still recorded).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `clients` subcommands.
@@ -104,6 +111,24 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Serve => {
             let config = Config::from_env()?;
             actix_web::rt::System::new().block_on(server::serve(config))
+        }
+        Command::Purge { dry_run } => {
+            let config = Config::from_env()?;
+            let mut conn = connect()?;
+            migrate::run_pending(&mut conn)?;
+            let ctx = crate::domain::context::Context::system("purge");
+            let report = service::retention::pass_exclusive(&mut conn, &ctx, config.retention(), dry_run)
+                .map_err(describe)?
+                .ok_or("another instance is running a retention pass; nothing done")?;
+            let out = serde_json::json!({
+                "run": report.run,
+                "sealed": report.sealed,
+                "destroyed": report.destroyed,
+                "held": report.held,
+                "errors": report.errors,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?);
+            Ok(())
         }
         Command::Migrate => {
             let mut conn = connect()?;

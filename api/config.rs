@@ -35,6 +35,14 @@ pub struct Config {
     /// `SUPPRESSION_MIN_COUNT`: the smallest count the `dashboard` role sees in statistics
     /// (default 5); counts from 1 to one less are suppressed (`domain::stats::suppress`).
     pub suppression_min_count: i64,
+    /// `RETENTION_NO_MEASURE_DAYS`: how long a person with no outcome is kept after the last
+    /// record naming them was resolved (default 730).
+    pub retention_no_measure_days: i64,
+    /// `RETENTION_GRACE_DAYS`: how long a sealed person waits before destruction (default 30).
+    pub retention_grace_days: i64,
+    /// `PURGE_AT`: the city-local time `serve` runs the daily retention pass (default 02:30);
+    /// `off` (None) disables it.
+    pub purge_at: Option<chrono::NaiveTime>,
     /// The YCJA s. 119(2) access periods: the table `ACCESS_PERIODS_FILE` names, else the one
     /// built in (`api/data/ycja_access_periods.csv`); checked at start.
     pub access_periods: std::sync::Arc<AccessPeriods>,
@@ -56,6 +64,9 @@ impl fmt::Debug for Config {
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
             .field("changes_retention_days", &self.changes_retention_days)
             .field("suppression_min_count", &self.suppression_min_count)
+            .field("retention_no_measure_days", &self.retention_no_measure_days)
+            .field("retention_grace_days", &self.retention_grace_days)
+            .field("purge_at", &self.purge_at)
             .field("access_periods", &self.access_periods)
             .finish()
     }
@@ -106,6 +117,9 @@ impl Default for Config {
             rate_limit_per_minute: None,
             changes_retention_days: 90,
             suppression_min_count: 5,
+            retention_no_measure_days: 730,
+            retention_grace_days: 30,
+            purge_at: chrono::NaiveTime::from_hms_opt(2, 30, 0),
             // Checked by `domain::access_period`'s tests, and again by `from_lookup` at start; an
             // empty table (were it broken) would only keep every record (null periods).
             access_periods: std::sync::Arc::new(AccessPeriods::built_in().unwrap_or_default()),
@@ -113,7 +127,27 @@ impl Default for Config {
     }
 }
 
+/// What the retention rules need of the settings (defaults: 730 and 30 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionSettings {
+    /// `RETENTION_NO_MEASURE_DAYS`.
+    pub no_measure_days: i64,
+    /// `RETENTION_GRACE_DAYS`.
+    pub grace_days: i64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings { no_measure_days: 730, grace_days: 30 }
+    }
+}
+
 impl Config {
+    /// The retention settings.
+    pub fn retention(&self) -> RetentionSettings {
+        RetentionSettings { no_measure_days: self.retention_no_measure_days, grace_days: self.retention_grace_days }
+    }
+
     /// Reads the environment; a bad value is an error naming the variable.
     pub fn from_env() -> Result<Config, String> {
         Self::from_lookup(|key| std::env::var(key).ok())
@@ -156,6 +190,17 @@ impl Config {
                 ),
             },
             suppression_min_count: number("SUPPRESSION_MIN_COUNT", d.suppression_min_count, 1)?,
+            retention_no_measure_days: number("RETENTION_NO_MEASURE_DAYS", d.retention_no_measure_days, 1)?,
+            retention_grace_days: number("RETENTION_GRACE_DAYS", d.retention_grace_days, 0)?,
+            purge_at: match get("PURGE_AT").map(|v| v.trim().to_ascii_lowercase()) {
+                None => d.purge_at,
+                Some(v) if v.is_empty() => d.purge_at,
+                Some(v) if v == "off" => None,
+                Some(v) => Some(
+                    chrono::NaiveTime::parse_from_str(&v, "%H:%M")
+                        .map_err(|_| "PURGE_AT must be a local time HH:MM (24-hour), or off".to_string())?,
+                ),
+            },
             access_periods: match get("ACCESS_PERIODS_FILE").filter(|v| !v.trim().is_empty()) {
                 None => std::sync::Arc::new(
                     AccessPeriods::built_in().map_err(|e| format!("the built-in access-period table: {e}"))?,
@@ -209,6 +254,24 @@ mod tests {
         assert_eq!(with("120").unwrap().rate_limit_per_minute, Some(120));
         assert!(with("0").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
         assert!(with("lots").unwrap_err().contains("RATE_LIMIT_PER_MINUTE"));
+    }
+
+    /// Catches a purge time read wrongly, or a bad one ignored (the pass would never run).
+    #[test]
+    fn purge_at_is_a_local_time_or_off_and_retention_periods_have_defaults() {
+        let with = |k: &'static str, v: &str| {
+            let v = v.to_string();
+            Config::from_lookup(move |key| (key == k).then(|| v.clone()))
+        };
+        let d = Config::from_lookup(|_| None).unwrap();
+        assert_eq!((d.retention_no_measure_days, d.retention_grace_days), (730, 30));
+        assert_eq!(d.purge_at, chrono::NaiveTime::from_hms_opt(2, 30, 0));
+        assert_eq!(with("PURGE_AT", "off").unwrap().purge_at, None);
+        assert_eq!(with("PURGE_AT", "23:05").unwrap().purge_at, chrono::NaiveTime::from_hms_opt(23, 5, 0));
+        assert!(with("PURGE_AT", "25:00").unwrap_err().contains("PURGE_AT"));
+        assert!(with("PURGE_AT", "2h30").unwrap_err().contains("PURGE_AT"));
+        assert!(with("RETENTION_GRACE_DAYS", "-1").unwrap_err().contains("RETENTION_GRACE_DAYS"));
+        assert!(with("RETENTION_NO_MEASURE_DAYS", "0").unwrap_err().contains("RETENTION_NO_MEASURE_DAYS"));
     }
 
     /// Catches a service that starts on a broken access-period table (or ignores the file).

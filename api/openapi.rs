@@ -175,6 +175,15 @@ relaxed_bodies! {
     OutcomePatch = crate::domain::outcome::NewIncidentOutcome, None;
 }
 
+/// The body of `POST /v1/persons/{id}/hold`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct HoldBody {
+    /// Why the record must be kept (an access request or litigation in progress).
+    #[schema(min_length = 1, max_length = 2000)]
+    reason: String,
+}
+
 /// The root of the document; paths come from the route table.
 #[derive(OpenApi)]
 #[openapi(
@@ -200,6 +209,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "referrals", description = "Referrals to agencies and their status (audited)"),
         (name = "service-requests", description = "What schools ask of their SRO"),
         (name = "presentations", description = "Law and safety talks given"),
+        (name = "retention", description = "Retention passes: sealing and destruction of youth records (admin)"),
         (name = "outcomes", description = "YCJA measures for the subjects of incidents and their access periods (police use only)"),
         (name = "stats", description = "Counts by group (no personal data; small counts suppressed for dashboards)"),
         (name = "audit", description = "The audit log of personal information (admin)"),

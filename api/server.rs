@@ -135,6 +135,37 @@ fn start_housekeeping(state: AppState) {
     });
 }
 
+/// Runs the retention pass (API.md §7) every day at `PURGE_AT` (city time), on a thread of its
+/// own; with several instances the PostgreSQL advisory lock lets one run it and the others skip.
+fn start_daily_purge(state: AppState) {
+    let Some(at) = state.config.purge_at else {
+        log::info!("the daily retention pass is off (PURGE_AT=off)");
+        return;
+    };
+    std::thread::spawn(move || loop {
+        let next = crate::domain::time::next_local(chrono::Utc::now(), at);
+        let wait = (next - chrono::Utc::now()).to_std().unwrap_or(Duration::from_secs(60));
+        std::thread::sleep(wait);
+        let outcome =
+            state.pool.get().map_err(|e| crate::error::AppError::Unavailable(e.to_string())).and_then(|mut conn| {
+                let ctx = crate::domain::context::Context::system("retention-pass");
+                crate::service::retention::pass_exclusive(&mut conn, &ctx, state.config.retention(), false)
+            });
+        match outcome {
+            Ok(Some(report)) => log::info!(
+                "retention pass: {} sealed, {} destroyed, {} held, {} errors",
+                report.sealed.len(),
+                report.destroyed.len(),
+                report.held.len(),
+                report.errors
+            ),
+            Ok(None) => log::info!("retention pass: another instance is running it"),
+            // Tried again tomorrow; `sro-api purge` runs it by hand.
+            Err(err) => log::warn!("retention pass failed: {err}"),
+        }
+    });
+}
+
 /// One housekeeping pass: (feed entries pruned, idempotency keys purged).
 pub fn housekeeping(state: &AppState) -> Result<(usize, usize), crate::error::AppError> {
     let mut conn = state.pool.get().map_err(|e| crate::error::AppError::Unavailable(e.to_string()))?;
@@ -157,6 +188,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let (state, _) = prepare(config)?;
     let in_flight = state.in_flight.clone();
     start_housekeeping(state.clone());
+    start_daily_purge(state.clone());
     let bound = bind(state, &bind_addr)?;
     // Installed before the address is announced, so a signal sent at once stops the server
     // gracefully instead of killing the process.

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use super::schema::{
     agencies, assignments, audit_events, audit_persons, boards, changes, clients, incident_persons, incidents,
-    officers, outcomes, persons, presentations, referral_history, referrals, schools, service_requests, signing_keys,
+    officers, outcomes, persons, presentations, referral_history, referrals, retention_runs, schools, service_requests,
+    signing_keys,
 };
 use crate::error::AppError;
 
@@ -141,6 +142,9 @@ pub struct PersonRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub sealed_at: Option<NaiveDateTime>,
+    pub hold_reason: Option<String>,
+    pub hold_placed_at: Option<NaiveDateTime>,
 }
 
 /// An `incidents` row.
@@ -197,6 +201,7 @@ pub struct ReferralRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub sealed_at: Option<NaiveDateTime>,
 }
 
 /// A `referral_history` row: one status a referral took.
@@ -266,6 +271,26 @@ pub struct OutcomeRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+/// A `retention_runs` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = retention_runs)]
+pub struct RetentionRunRow {
+    pub id: String,
+    pub started_at: NaiveDateTime,
+    pub finished_at: Option<NaiveDateTime>,
+    pub dry_run: bool,
+    pub sealed: i32,
+    pub destroyed: i32,
+    pub held: i32,
+    pub errors: i32,
+}
+
+impl crate::domain::page::Keyed for RetentionRunRow {
+    fn key(&self) -> (NaiveDateTime, String) {
+        (self.started_at, self.id.clone())
+    }
 }
 
 /// An `audit_events` row.

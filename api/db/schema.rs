@@ -123,6 +123,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        sealed_at -> Nullable<Timestamp>,
+        hold_reason -> Nullable<Text>,
+        hold_placed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -176,6 +179,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        sealed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -241,6 +245,19 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+    }
+}
+
+diesel::table! {
+    retention_runs (id) {
+        id -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        dry_run -> Bool,
+        sealed -> Integer,
+        destroyed -> Integer,
+        held -> Integer,
+        errors -> Integer,
     }
 }
 
@@ -343,6 +360,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_requests,
     presentations,
     outcomes,
+    retention_runs,
     audit_events,
     audit_persons,
     changes,

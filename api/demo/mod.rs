@@ -349,7 +349,7 @@ fn youth_at(
     let body = object(json!({"given_name": given, "family_name": family, "date_of_birth": born,
         "school_id": s.id, "guardian_name": guardian, "guardian_phone": format!("613-555-{:04}", 3000 + dice.below(6000)),
         "language": if s.french { "fr" } else { "en" }}));
-    let id = service::persons::create(conn, &unit_at(when), &body)?.id.to_string();
+    let id = service::persons::create(conn, &unit_at(when), Default::default(), &body)?.id.to_string();
     youth.push((school, id.clone()));
     made.persons += 1;
     Ok(id)

@@ -226,9 +226,15 @@ impl AccessPeriods {
     }
 }
 
+/// How `access_period_rule` starts for a subject 18 or over on the incident's day.
+pub const ADULT_RULE_PREFIX: &str = "adult:";
+
 /// The answer for a subject 18 or over on the incident's day: no YCJA period applies.
 pub fn adult() -> AccessPeriod {
-    AccessPeriod { ends_on: None, rule: "adult: no YCJA access period (18 or over on the incident's day)".into() }
+    AccessPeriod {
+        ends_on: None,
+        rule: format!("{ADULT_RULE_PREFIX} no YCJA access period (18 or over on the incident's day)"),
+    }
 }
 
 /// Age in whole years on `day` (a 29 February birthday comes on 1 March in other years).

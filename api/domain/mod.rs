@@ -25,6 +25,7 @@ pub mod postal;
 pub mod presentation;
 pub mod query;
 pub mod referral;
+pub mod retention;
 pub mod school;
 pub mod secret;
 pub mod service_request;

@@ -39,6 +39,19 @@ pub struct Person {
     pub updated_at: DateTime<Utc>,
     /// Version for `If-Match`.
     pub version: i32,
+    /// The unit only: the last day the record is kept (API.md §7), null while it cannot end yet
+    /// (a pending charge, an open incident or referral). Sealed the day after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub retain_until: Option<Option<NaiveDate>>,
+    /// The unit only: the legal hold keeping the record past `retain_until`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<super::retention::LegalHold>)]
+    pub legal_hold: Option<Option<super::retention::LegalHold>>,
+    /// The unit only: when the record was sealed (no other role sees a sealed person).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub sealed_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl Carries for Person {

@@ -20,6 +20,27 @@ pub fn today_at(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&CITY_TZ).date_naive()
 }
 
+/// The next instant after `now` at which the city's clock reads `at` (a daily job's next run).
+/// A time skipped by a DST change runs an hour later; one that occurs twice, at its first.
+pub fn next_local(now: DateTime<Utc>, at: chrono::NaiveTime) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let mut day = today_at(now);
+    for _ in 0..3 {
+        let wall = day.and_time(at);
+        let local = CITY_TZ
+            .from_local_datetime(&wall)
+            .earliest()
+            .or_else(|| CITY_TZ.from_local_datetime(&(wall + chrono::Duration::hours(1))).earliest());
+        if let Some(instant) = local.map(|t| t.with_timezone(&Utc)) {
+            if instant > now {
+                return instant;
+            }
+        }
+        day = day.succ_opt().unwrap_or(day);
+    }
+    now + chrono::Duration::days(1)
+}
+
 /// Renders a stored UTC timestamp as RFC 3339 with a `Z`.
 pub fn to_utc(ts: NaiveDateTime) -> DateTime<Utc> {
     ts.and_utc()
@@ -40,6 +61,21 @@ pub fn parse_timestamp(s: &str) -> Result<NaiveDateTime, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Catches a daily job scheduled in UTC instead of the city's time, or run twice a day.
+    #[test]
+    fn the_next_run_is_at_the_citys_wall_clock_time() {
+        let at = chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap();
+        let now: DateTime<Utc> = "2026-12-03T06:00:00Z".parse().unwrap(); // 01:00 in Ottawa
+        assert_eq!(next_local(now, at), "2026-12-03T07:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        let after: DateTime<Utc> = "2026-12-03T07:30:00Z".parse().unwrap();
+        assert_eq!(next_local(after, at), "2026-12-04T07:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        let summer: DateTime<Utc> = "2026-07-01T12:00:00Z".parse().unwrap();
+        assert_eq!(next_local(summer, at), "2026-07-02T06:30:00Z".parse::<DateTime<Utc>>().unwrap());
+        // 8 March 2026: 02:30 does not exist in Ottawa (clocks go from 02:00 to 03:00).
+        let spring: DateTime<Utc> = "2026-03-08T06:00:00Z".parse().unwrap();
+        assert_eq!(next_local(spring, at), "2026-03-08T07:30:00Z".parse::<DateTime<Utc>>().unwrap());
+    }
 
     #[test]
     fn the_day_is_the_citys_not_utcs() {

@@ -14,6 +14,7 @@ pub mod outcomes;
 pub mod persons;
 pub mod presentations;
 pub mod referrals;
+pub mod retention;
 pub mod schools;
 pub mod service_requests;
 pub mod stats;
@@ -67,6 +68,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(persons::create_person)
                 .service(persons::get_person)
                 .service(persons::patch_person)
+                .service(persons::place_hold)
+                .service(persons::lift_hold)
+                .service(retention::list_retention_runs)
                 .service(incidents::list_incidents)
                 .service(incidents::create_incident)
                 .service(incidents::get_incident)

@@ -1,6 +1,6 @@
 //! `/v1/persons`: personal information; every call is audited.
 
-use actix_web::{get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use crate::auth::principal::Principal;
 use crate::domain::access::Scope;
@@ -11,7 +11,7 @@ use crate::error::AppResult;
 use crate::http::blocking;
 use crate::http::body::{path_id, Body, Precondition, RawQuery};
 use crate::http::respond;
-use crate::openapi::{ChangeProblems, CreateProblems, ListProblems, ReadProblems};
+use crate::openapi::{ActionProblems, ChangeProblems, CreateProblems, ListProblems, ReadProblems};
 use crate::service;
 use crate::state::AppState;
 
@@ -29,7 +29,9 @@ use crate::state::AppState;
 pub async fn list_persons(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PersonsRead)?;
     let (q, window) = query.parse(|raw| PersonQuery::parse(raw, ctx.visibility))?;
-    let page = blocking::run(&state.pool, move |conn| service::persons::list(conn, &ctx, &q, &window)).await?;
+    let settings = state.config.retention();
+    let page =
+        blocking::run(&state.pool, move |conn| service::persons::list(conn, &ctx, settings, &q, &window)).await?;
     Ok(respond::ok(&page))
 }
 
@@ -53,7 +55,8 @@ pub async fn create_person(
     let ctx = who.context(Scope::PersonsWrite)?;
     query.none()?;
     let body = body.json_object()?;
-    let person = blocking::run(&state.pool, move |conn| service::persons::create(conn, &ctx, &body)).await?;
+    let settings = state.config.retention();
+    let person = blocking::run(&state.pool, move |conn| service::persons::create(conn, &ctx, settings, &body)).await?;
     Ok(respond::created(&person, format!("/v1/persons/{}", person.id), person.version))
 }
 
@@ -74,7 +77,8 @@ pub async fn get_person(
     let ctx = who.context(Scope::PersonsRead)?;
     query.none()?;
     let id = path_id(&id)?;
-    let person = blocking::run(&state.pool, move |conn| service::persons::get(conn, &ctx, id)).await?;
+    let settings = state.config.retention();
+    let person = blocking::run(&state.pool, move |conn| service::persons::get(conn, &ctx, settings, id)).await?;
     Ok(respond::ok_versioned(&person, person.version))
 }
 
@@ -99,7 +103,62 @@ pub async fn patch_person(
     query.none()?;
     let changes = body.json_object()?;
     let id = path_id(&id)?;
+    let settings = state.config.retention();
     let person =
-        blocking::run(&state.pool, move |conn| service::persons::patch(conn, &ctx, id, &changes, pre.0)).await?;
+        blocking::run(&state.pool, move |conn| service::persons::patch(conn, &ctx, settings, id, &changes, pre.0))
+            .await?;
+    Ok(respond::ok_versioned(&person, person.version))
+}
+
+/// Place a legal hold
+///
+/// Keeps the person past `retain_until` (neither sealed nor destroyed) until the hold is
+/// lifted: an access request or litigation in progress (API.md §7). The unit only.
+#[utoipa::path(
+    tag = "persons",
+    params(("id" = uuid::Uuid, Path, description = "Person id")),
+    request_body = crate::openapi::HoldBody,
+    responses((status = 200, description = "The person, with `legal_hold`", body = Person, headers(("ETag" = String))), ActionProblems),
+    security(("oauth2" = ["retention:admin"]))
+)]
+#[post("/persons/{id}/hold")]
+pub async fn place_hold(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    body: Body,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::RetentionAdmin)?;
+    query.none()?;
+    let body = body.json_object()?;
+    let id = path_id(&id)?;
+    let settings = state.config.retention();
+    let person =
+        blocking::run(&state.pool, move |conn| service::retention::set_hold(conn, &ctx, settings, id, Some(&body)))
+            .await?;
+    Ok(respond::ok_versioned(&person, person.version))
+}
+
+/// Lift a legal hold
+#[utoipa::path(
+    tag = "persons",
+    params(("id" = uuid::Uuid, Path, description = "Person id")),
+    responses((status = 200, description = "The person, without a hold", body = Person, headers(("ETag" = String))), ReadProblems),
+    security(("oauth2" = ["retention:admin"]))
+)]
+#[delete("/persons/{id}/hold")]
+pub async fn lift_hold(
+    who: Principal,
+    query: RawQuery,
+    id: web::Path<String>,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let ctx = who.context(Scope::RetentionAdmin)?;
+    query.none()?;
+    let id = path_id(&id)?;
+    let settings = state.config.retention();
+    let person =
+        blocking::run(&state.pool, move |conn| service::retention::set_hold(conn, &ctx, settings, id, None)).await?;
     Ok(respond::ok_versioned(&person, person.version))
 }

@@ -134,8 +134,12 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
         "incidents" => a.incident(conn, id, today)?,
         "outcomes" => {
             // The officers who see its incident; never its board (police use only, §7).
-            let incident: Option<String> =
-                outcomes::table.find(id).select(outcomes::incident_id).first(conn).optional()?;
+            let incident: Option<String> = outcomes::table
+                .find(id)
+                .filter(outcomes::person_id.eq_any(super::policy::unsealed_persons()))
+                .select(outcomes::incident_id)
+                .first(conn)
+                .optional()?;
             if let Some(incident) = incident {
                 let mut of_incident = Audience::default();
                 of_incident.incident(conn, &incident, today)?;
@@ -145,8 +149,10 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
             }
         }
         "referrals" => {
+            // A sealed person's referral: the unit's alone.
             let row: Option<(String, Option<String>, Option<String>)> = referrals::table
                 .find(id)
+                .filter(referrals::sealed_at.is_null())
                 .select((referrals::agency_id, referrals::officer_id, referrals::created_by_officer))
                 .first(conn)
                 .optional()?;
@@ -178,8 +184,10 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
             }
         }
         "persons" => {
+            // A sealed person: the unit's alone.
             let row: Option<(Option<String>, Option<String>, NaiveDate)> = persons::table
                 .find(id)
+                .filter(persons::sealed_at.is_null())
                 .select((persons::created_by_officer, persons::school_id, persons::created_on))
                 .first(conn)
                 .optional()?;

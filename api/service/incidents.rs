@@ -13,7 +13,7 @@ use crate::db::rows::{self, IncidentRow, InvolvedRow};
 use crate::db::schema::{agencies, incident_persons, incidents, officers, schools};
 use crate::db::DbConn;
 use crate::domain::audit::{AuditAction, AuditResource};
-use crate::domain::context::Context;
+use crate::domain::context::{Context, Visibility};
 use crate::domain::incident::{
     day_of, Incident, IncidentChanges, IncidentInput, IncidentQuery, IncidentStatus, IncidentView, Involved,
     InvolvementRole,
@@ -50,17 +50,44 @@ fn to_wire(row: IncidentRow, involved: Vec<Involved>) -> AppResult<Incident> {
     })
 }
 
+/// Which `involved` entries a read shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Show {
+    /// Every entry (the unit).
+    All,
+    /// Those of persons not sealed (everyone else, §7).
+    Unsealed,
+    /// Only those of sealed persons (what an officer's PATCH must keep without seeing).
+    Sealed,
+}
+
+impl Show {
+    fn for_caller(ctx: &Context) -> Show {
+        if ctx.visibility == Visibility::All {
+            Show::All
+        } else {
+            Show::Unsealed
+        }
+    }
+}
+
 /// The persons involved in each of `ids`, in the order given.
-fn involved_in(conn: &mut DbConn, ids: Vec<String>) -> AppResult<HashMap<String, Vec<Involved>>> {
+fn involved_in(conn: &mut DbConn, ids: Vec<String>, show: Show) -> AppResult<HashMap<String, Vec<Involved>>> {
     let mut out: HashMap<String, Vec<Involved>> = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    let found: Vec<InvolvedRow> = incident_persons::table
+    let mut query = incident_persons::table
         .filter(incident_persons::incident_id.eq_any(ids))
         .order((incident_persons::incident_id, incident_persons::position))
         .select(InvolvedRow::as_select())
-        .load(conn)?;
+        .into_boxed();
+    match show {
+        Show::All => {}
+        Show::Unsealed => query = query.filter(incident_persons::person_id.eq_any(policy::unsealed_persons())),
+        Show::Sealed => query = query.filter(incident_persons::person_id.ne_all(policy::unsealed_persons())),
+    }
+    let found: Vec<InvolvedRow> = query.load(conn)?;
     for row in found {
         let entry = Involved { person_id: rows::uuid(&row.person_id)?, role: rows::enum_value(&row.role)? };
         out.entry(row.incident_id).or_default().push(entry);
@@ -73,7 +100,7 @@ fn project(conn: &mut DbConn, ctx: &Context, found: Vec<IncidentRow>) -> AppResu
     let mut involved = if ctx.visibility.hides_persons() {
         HashMap::new()
     } else {
-        involved_in(conn, found.iter().map(|r| r.id.clone()).collect())?
+        involved_in(conn, found.iter().map(|r| r.id.clone()).collect(), Show::for_caller(ctx))?
     };
     found
         .into_iter()
@@ -131,7 +158,13 @@ pub fn list(conn: &mut DbConn, ctx: &Context, q: &IncidentQuery, window: &Window
             let named = incident_persons::table
                 .select(incident_persons::incident_id)
                 .filter(incident_persons::person_id.eq(person.to_string()));
-            query = query.filter(incidents::id.eq_any(named));
+            if Show::for_caller(ctx) == Show::All {
+                query = query.filter(incidents::id.eq_any(named));
+            } else {
+                // A sealed person leaves no trace, not even as a filter that finds something.
+                let unsealed = named.filter(incident_persons::person_id.eq_any(policy::unsealed_persons()));
+                query = query.filter(incidents::id.eq_any(unsealed));
+            }
         }
         if let Some(from) = q.occurred_from {
             query = query.filter(incidents::occurred_at.ge(from.naive_utc()));
@@ -344,7 +377,8 @@ pub fn patch(
     journal::write(conn, ctx, Some(Audit::new(AuditAction::Update, RESOURCE, Some(id))), |conn, journal| {
         let existing = load_visible(conn, ctx, id)?;
         check_version(if_match.as_ref(), existing.version)?;
-        let involved = involved_in(conn, vec![existing.id.clone()])?.remove(&existing.id).unwrap_or_default();
+        let show = Show::for_caller(ctx);
+        let involved = involved_in(conn, vec![existing.id.clone()], show)?.remove(&existing.id).unwrap_or_default();
         let stored = to_wire(existing.clone(), involved)?;
         if stored.status == IncidentStatus::Closed {
             return Err(AppError::conflict(ConflictCode::InvalidTransition, "A closed incident cannot be changed."));
@@ -379,7 +413,13 @@ pub fn patch(
             .execute(conn)?;
         one_row(touched)?;
         if input.involved != stored.involved {
-            write_involved(conn, &row.id, &input.involved, true)?;
+            let mut all = input.involved.clone();
+            if show != Show::All {
+                // Sealed persons the caller cannot see stay where they are.
+                let hidden = involved_in(conn, vec![row.id.clone()], Show::Sealed)?.remove(&row.id).unwrap_or_default();
+                all.extend(hidden);
+            }
+            write_involved(conn, &row.id, &all, true)?;
         }
         journal.changed("incidents", &row.id, Op::Updated, row.version);
         one(conn, ctx, row)

@@ -18,6 +18,7 @@ pub mod persons;
 pub mod policy;
 pub mod presentations;
 pub mod referrals;
+pub mod retention;
 pub mod schools;
 pub mod service_requests;
 pub mod signing_key;

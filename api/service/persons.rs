@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::journal::{self, Audit, Op};
 use super::{check_version, keyset, missing, one_row, policy, prevalidate};
+use crate::config::RetentionSettings;
 use crate::db::rows::{self, PersonRow};
 use crate::db::schema::{persons, schools};
 use crate::db::DbConn;
@@ -16,6 +17,7 @@ use crate::domain::merge::merge_patch;
 use crate::domain::page::{paginate, Page};
 use crate::domain::person::{NewPerson, Person, PersonQuery};
 use crate::domain::query::{IfMatch, Window};
+use crate::domain::retention::LegalHold;
 use crate::domain::validate::{to_object, FieldError};
 use crate::domain::{new_id, text, time};
 use crate::error::{AppError, AppResult};
@@ -36,6 +38,14 @@ pub fn to_wire(row: PersonRow) -> AppResult<Person> {
         created_at: time::to_utc(row.created_at),
         updated_at: time::to_utc(row.updated_at),
         version: row.version,
+        // Retention fields, for the unit only: `retention::annotate` completes or removes them.
+        retain_until: None,
+        legal_hold: Some(
+            row.hold_reason
+                .zip(row.hold_placed_at)
+                .map(|(reason, at)| LegalHold { reason, placed_at: time::to_utc(at) }),
+        ),
+        sealed_at: Some(row.sealed_at.map(time::to_utc)),
     })
 }
 
@@ -57,7 +67,13 @@ pub fn is_visible(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<bool>
 }
 
 /// One page of the persons the caller may see.
-pub fn list(conn: &mut DbConn, ctx: &Context, q: &PersonQuery, window: &Window) -> AppResult<Page<Person>> {
+pub fn list(
+    conn: &mut DbConn,
+    ctx: &Context,
+    settings: RetentionSettings,
+    q: &PersonQuery,
+    window: &Window,
+) -> AppResult<Page<Person>> {
     journal::read(conn, ctx, Audit::new(AuditAction::List, RESOURCE, None), |conn| {
         let mut query = persons::table.select(PersonRow::as_select()).filter(policy::persons(ctx)).into_boxed();
         if let Some(name) = &q.family_name {
@@ -70,14 +86,18 @@ pub fn list(conn: &mut DbConn, ctx: &Context, q: &PersonQuery, window: &Window) 
             query = query.filter(persons::school_id.eq(school.to_string()));
         }
         let found: Vec<PersonRow> = keyset!(query, persons, window).load(conn)?;
-        paginate(found, window, to_wire)
+        let mut page = paginate(found, window, to_wire)?;
+        super::retention::annotate(conn, ctx, settings, &mut page.data)?;
+        Ok(page)
     })
 }
 
 /// One person.
-pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Person> {
+pub fn get(conn: &mut DbConn, ctx: &Context, settings: RetentionSettings, id: Uuid) -> AppResult<Person> {
     journal::read(conn, ctx, Audit::new(AuditAction::Read, RESOURCE, Some(id)), |conn| {
-        to_wire(load_visible(conn, ctx, id)?)
+        let mut person = to_wire(load_visible(conn, ctx, id)?)?;
+        super::retention::annotate(conn, ctx, settings, std::slice::from_mut(&mut person))?;
+        Ok(person)
     })
 }
 
@@ -102,7 +122,12 @@ fn row_from(input: &NewPerson, base: PersonRow) -> PersonRow {
 }
 
 /// `POST /v1/persons`.
-pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> AppResult<Person> {
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Context,
+    settings: RetentionSettings,
+    body: &Map<String, Value>,
+) -> AppResult<Person> {
     let input = NewPerson::parse(body, ctx.today()).map_err(AppError::Validation)?;
     journal::write(conn, ctx, Some(Audit::new(AuditAction::Create, RESOURCE, None)), |conn, journal| {
         let errors = check_school(conn, &input)?;
@@ -125,11 +150,16 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
             created_at: at,
             updated_at: at,
             version: 1,
+            sealed_at: None,
+            hold_reason: None,
+            hold_placed_at: None,
         };
         let row = row_from(&input, blank);
         diesel::insert_into(persons::table).values(&row).execute(conn)?;
         journal.changed("persons", &row.id, Op::Created, row.version);
-        to_wire(row)
+        let mut person = to_wire(row)?;
+        super::retention::annotate(conn, ctx, settings, std::slice::from_mut(&mut person))?;
+        Ok(person)
     })
 }
 
@@ -137,6 +167,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
 pub fn patch(
     conn: &mut DbConn,
     ctx: &Context,
+    settings: RetentionSettings,
     id: Uuid,
     patch: &Map<String, Value>,
     if_match: Option<IfMatch>,
@@ -171,6 +202,8 @@ pub fn patch(
             .execute(conn)?;
         one_row(touched)?;
         journal.changed("persons", &row.id, Op::Updated, row.version);
-        to_wire(row)
+        let mut person = to_wire(row)?;
+        super::retention::annotate(conn, ctx, settings, std::slice::from_mut(&mut person))?;
+        Ok(person)
     })
 }

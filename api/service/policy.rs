@@ -132,10 +132,20 @@ pub fn incidents(ctx: &Context) -> Filter<incidents::table> {
 pub fn referrals(ctx: &Context) -> Filter<referrals::table> {
     match ctx.visibility {
         Visibility::All => Box::new(referrals::id.is_not_null().nullable()),
-        Visibility::Agency(agency) => Box::new(referrals::agency_id.eq(agency.to_string()).nullable()),
-        Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string())),
+        // A sealed person's referrals are the unit's alone (§7).
+        Visibility::Agency(agency) => {
+            Box::new(referrals::agency_id.eq(agency.to_string()).and(referrals::sealed_at.is_null()).nullable())
+        }
+        Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string()).and(referrals::sealed_at.is_null())),
         Visibility::Board(_) | Visibility::Nothing => Box::new(referrals::id.is_null().nullable()),
     }
+}
+
+/// The ids of the persons not sealed, as a subquery: what every role but the unit may see of
+/// persons (§7).
+pub fn unsealed_persons(
+) -> diesel::dsl::Select<diesel::dsl::Filter<persons::table, diesel::dsl::IsNull<persons::sealed_at>>, persons::id> {
+    persons::table.filter(persons::sealed_at.is_null()).select(persons::id)
 }
 
 /// Outcomes (§7): police use only (YCJA s. 119(4)). All for the unit; for an officer, those of
@@ -146,7 +156,7 @@ pub fn outcomes(ctx: &Context) -> Filter<outcomes::table> {
         Visibility::Officer(me) => {
             let seen =
                 incidents::table.select(incidents::id).filter(officer_sees_incident!(me.to_string(), today(ctx)));
-            Box::new(outcomes::incident_id.eq_any(seen).nullable())
+            Box::new(outcomes::incident_id.eq_any(seen).and(outcomes::person_id.eq_any(unsealed_persons())).nullable())
         }
         Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
             Box::new(outcomes::id.is_null().nullable())
@@ -195,13 +205,15 @@ pub fn persons(ctx: &Context) -> Filter<persons::table> {
                 .filter(incident_persons::incident_id.eq_any(seen_incidents));
             let own_referrals =
                 referrals::table.select(referrals::person_id).filter(officer_sees_referral!(officer.clone()));
+            // A sealed person is the unit's alone (§7).
             Box::new(
                 persons::created_by_officer
                     .eq(officer.clone())
                     .or(assigned_on!(officer.clone(), persons::school_id, persons::created_on).nullable())
                     .or(assigned_on!(officer, persons::school_id, today(ctx)).nullable())
                     .or(persons::id.eq_any(on_incidents).nullable())
-                    .or(persons::id.nullable().eq_any(own_referrals)),
+                    .or(persons::id.nullable().eq_any(own_referrals))
+                    .and(persons::sealed_at.is_null()),
             )
         }
         Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {

@@ -243,6 +243,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
             created_at: at,
             updated_at: at,
             version: 1,
+            sealed_at: None,
         };
         let row = apply(&input, base);
         diesel::insert_into(referrals::table).values(&row).execute(conn)?;

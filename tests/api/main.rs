@@ -30,6 +30,7 @@ mod operations;
 mod outcomes;
 mod records;
 mod referrals;
+mod retention;
 mod schools;
 mod stats;
 mod wire_level;
