@@ -6,6 +6,7 @@ pub mod audit;
 pub mod boards;
 pub mod changes;
 pub mod clients;
+pub mod disclosures;
 pub mod incidents;
 pub mod oauth;
 pub mod officers;
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(persons::create_person)
                 .service(persons::get_person)
                 .service(persons::patch_person)
+                .service(disclosures::list_person_disclosures)
                 .service(incidents::list_incidents)
                 .service(incidents::create_incident)
                 .service(incidents::get_incident)
@@ -76,6 +78,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(outcomes::get_outcome)
                 .service(outcomes::patch_outcome)
                 .service(outcomes::list_outcomes)
+                .service(disclosures::list_disclosures)
+                .service(disclosures::create_disclosure)
+                .service(disclosures::get_disclosure)
+                .service(disclosures::acknowledge_disclosure)
+                .service(disclosures::confirm_disclosure_destroyed)
                 .service(referrals::list_referrals)
                 .service(referrals::create_referral)
                 .service(referrals::get_referral)
