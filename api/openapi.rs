@@ -100,6 +100,8 @@ problem_sets! {
     /// The problems a status move (an action that honours `If-Match`) can answer.
     StatusProblems => ["400" => BadRequest, "404" => NotFound, "409" => Conflict, "412" => PreconditionFailed,
         "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => UnprocessableEntity],
+    /// The problems a confirmation without a body (`/v1/disclosures/{id}/acknowledge`) can answer.
+    ConfirmProblems => ["404" => NotFound, "412" => PreconditionFailed],
     /// The problems the change feed can answer.
     FeedProblems => ["400" => BadRequest, "410" => Gone],
     /// The problems a DELETE can answer.
@@ -211,6 +213,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         (name = "presentations", description = "Law and safety talks given"),
         (name = "retention", description = "Retention passes: sealing and destruction of youth records (admin)"),
         (name = "outcomes", description = "YCJA measures for the subjects of incidents and their access periods (police use only)"),
+        (name = "disclosures", description = "Disclosures to schools under YCJA s. 125(6)-(7) (audited; the one record a board sees a young person's name in)"),
         (name = "stats", description = "Counts by group (no personal data; small counts suppressed for dashboards)"),
         (name = "audit", description = "The audit log of personal information (admin)"),
         (name = "changes", description = "The change feed: what changed, in commit order, as each caller may see it"),

@@ -120,8 +120,9 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 /// Prunes change-feed entries older than `CHANGES_RETENTION_DAYS` and idempotency keys older than
-/// 24 hours, now and every hour, on a thread of its own. Every instance runs it: both deletes
-/// are idempotent, so instances running it at once only repeat each other's work.
+/// 24 hours, and announces expired disclosures, now and every hour, on a thread of its own.
+/// Every instance runs it: each step is idempotent (an expiry is marked once, checked again in
+/// its transaction), so instances running it at once only repeat each other's work.
 fn start_housekeeping(state: AppState) {
     std::thread::spawn(move || loop {
         match housekeeping(&state) {
@@ -166,7 +167,8 @@ fn start_daily_purge(state: AppState) {
     });
 }
 
-/// One housekeeping pass: (feed entries pruned, idempotency keys purged).
+/// One housekeeping pass: (feed entries pruned, idempotency keys purged); also announces the
+/// disclosures whose `destroy_by` has passed (`service::disclosures::expire`).
 pub fn housekeeping(state: &AppState) -> Result<(usize, usize), crate::error::AppError> {
     let mut conn = state.pool.get().map_err(|e| crate::error::AppError::Unavailable(e.to_string()))?;
     let now = crate::domain::time::now();
@@ -176,6 +178,12 @@ pub fn housekeeping(state: &AppState) -> Result<(usize, usize), crate::error::Ap
         &mut conn,
         now - chrono::Duration::hours(crate::domain::idempotency::KEEP_HOURS),
     )?;
+    // No write happens when a disclosure's destroy_by passes; this pass tells the boards' feeds.
+    let expired =
+        crate::service::disclosures::expire(&mut conn, &crate::domain::context::Context::system("housekeeping"))?;
+    if expired > 0 {
+        log::info!("housekeeping: {expired} disclosure(s) past destroy_by left their board's view");
+    }
     Ok((entries, keys))
 }
 

@@ -4,9 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{
-    agencies, assignments, audit_events, audit_persons, boards, changes, clients, incident_persons, incidents,
-    officers, outcomes, persons, presentations, referral_history, referrals, retention_runs, schools, service_requests,
-    signing_keys,
+    agencies, assignments, audit_events, audit_persons, boards, changes, clients, disclosures, incident_persons,
+    incidents, officers, outcomes, persons, presentations, referral_history, referrals, retention_runs, schools,
+    service_requests, signing_keys,
 };
 use crate::error::AppError;
 
@@ -293,6 +293,28 @@ impl crate::domain::page::Keyed for RetentionRunRow {
     }
 }
 
+/// A `disclosures` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = disclosures, treat_none_as_null = true)]
+pub struct DisclosureRow {
+    pub id: String,
+    pub person_id: String,
+    pub school_id: String,
+    pub recipient_name: String,
+    pub recipient_role: String,
+    pub purpose: String,
+    pub information: String,
+    pub disclosed_on: NaiveDate,
+    pub destroy_by: NaiveDate,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub destroyed_at: Option<NaiveDateTime>,
+    pub expired_at: Option<NaiveDateTime>,
+    pub created_by_officer: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
 /// An `audit_events` row.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -358,7 +380,8 @@ keyed!(
     ReferralRow,
     ServiceRequestRow,
     PresentationRow,
-    OutcomeRow
+    OutcomeRow,
+    DisclosureRow
 );
 
 /// Reads a stored id; a bad one is a defect, not the caller's fault.

@@ -262,6 +262,27 @@ diesel::table! {
 }
 
 diesel::table! {
+    disclosures (id) {
+        id -> Text,
+        person_id -> Text,
+        school_id -> Text,
+        recipient_name -> Text,
+        recipient_role -> Text,
+        purpose -> Text,
+        information -> Text,
+        disclosed_on -> Date,
+        destroy_by -> Date,
+        acknowledged_at -> Nullable<Timestamp>,
+        destroyed_at -> Nullable<Timestamp>,
+        expired_at -> Nullable<Timestamp>,
+        created_by_officer -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     audit_events (id) {
         id -> Text,
         at -> Timestamp,
@@ -343,6 +364,8 @@ diesel::joinable!(presentations -> schools (school_id));
 diesel::joinable!(audit_persons -> audit_events (event_id));
 diesel::joinable!(outcomes -> incidents (incident_id));
 diesel::joinable!(outcomes -> persons (person_id));
+diesel::joinable!(disclosures -> persons (person_id));
+diesel::joinable!(disclosures -> schools (school_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     boards,
@@ -361,6 +384,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     presentations,
     outcomes,
     retention_runs,
+    disclosures,
     audit_events,
     audit_persons,
     changes,

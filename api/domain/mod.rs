@@ -10,6 +10,7 @@ pub mod board;
 pub mod change;
 pub mod client;
 pub mod context;
+pub mod disclosure;
 pub mod idempotency;
 pub mod import;
 pub mod incident;

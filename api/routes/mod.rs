@@ -6,6 +6,7 @@ pub mod audit;
 pub mod boards;
 pub mod changes;
 pub mod clients;
+pub mod disclosures;
 pub mod incidents;
 pub mod oauth;
 pub mod officers;
@@ -71,6 +72,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(persons::place_hold)
                 .service(persons::lift_hold)
                 .service(retention::list_retention_runs)
+                .service(disclosures::list_person_disclosures)
                 .service(incidents::list_incidents)
                 .service(incidents::create_incident)
                 .service(incidents::get_incident)
@@ -80,6 +82,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(outcomes::get_outcome)
                 .service(outcomes::patch_outcome)
                 .service(outcomes::list_outcomes)
+                .service(disclosures::list_disclosures)
+                .service(disclosures::create_disclosure)
+                .service(disclosures::get_disclosure)
+                .service(disclosures::acknowledge_disclosure)
+                .service(disclosures::confirm_disclosure_destroyed)
                 .service(referrals::list_referrals)
                 .service(referrals::create_referral)
                 .service(referrals::get_referral)

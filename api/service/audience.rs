@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    assignments, incident_persons, incidents, outcomes, persons, presentations, referrals, schools,
+    assignments, disclosures, incident_persons, incidents, outcomes, persons, presentations, referrals, schools,
 };
 use crate::db::DbConn;
 use crate::domain::context::Visibility;
@@ -145,6 +145,31 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
                 of_incident.incident(conn, &incident, today)?;
                 for token in of_incident.0.into_iter().filter(|t| t.starts_with("o:")) {
                     a.add(token);
+                }
+            }
+        }
+        "disclosures" => {
+            // The officer rule of `policy::disclosures`, and the school's board while the
+            // school may keep it (not confirmed destroyed, destroy_by not passed); nobody but the
+            // unit once the person is sealed.
+            type Row = (String, Option<String>, NaiveDate, NaiveDate, bool);
+            let row: Option<Row> = disclosures::table
+                .find(id)
+                .filter(disclosures::person_id.eq_any(super::policy::unsealed_persons()))
+                .select((
+                    disclosures::school_id,
+                    disclosures::created_by_officer,
+                    disclosures::disclosed_on,
+                    disclosures::destroy_by,
+                    disclosures::destroyed_at.is_not_null(),
+                ))
+                .first(conn)
+                .optional()?;
+            if let Some((school, creator, day, destroy_by, destroyed)) = row {
+                a.officer(creator);
+                a.assigned(conn, &school, day, today)?;
+                if !destroyed && destroy_by >= today {
+                    a.board(board_of(conn, &school)?);
                 }
             }
         }

@@ -16,7 +16,7 @@ use diesel::prelude::*;
 
 use crate::db::rows::ChangeRow;
 use crate::db::schema::{
-    assignments, change_head, changes, incidents, outcomes, persons, presentations, referrals, schools,
+    assignments, change_head, changes, disclosures, incidents, outcomes, persons, presentations, referrals, schools,
     service_requests,
 };
 use crate::db::{write_tx, DbConn};
@@ -135,6 +135,11 @@ fn visible_now(conn: &mut DbConn, ctx: &Context, rows: &[ChangeRow]) -> AppResul
                 .filter(policy::outcomes(ctx))
                 .filter(outcomes::id.eq_any(&ids))
                 .select(outcomes::id)
+                .load(conn)?,
+            "disclosures" => disclosures::table
+                .filter(policy::disclosures(ctx))
+                .filter(disclosures::id.eq_any(&ids))
+                .select(disclosures::id)
                 .load(conn)?,
             "persons" => persons::table
                 .filter(policy::persons(ctx))

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod boards;
 pub mod changes;
 pub mod clients;
+pub mod disclosures;
 pub mod idempotency;
 pub mod import;
 pub mod incidents;

@@ -12,7 +12,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Nullable};
 
 use crate::db::schema::{
-    assignments, incident_persons, incidents, outcomes, persons, presentations, referrals, schools, service_requests,
+    assignments, disclosures, incident_persons, incidents, outcomes, persons, presentations, referrals, schools,
+    service_requests,
 };
 use crate::db::Db;
 use crate::domain::access::Role;
@@ -161,6 +162,39 @@ pub fn outcomes(ctx: &Context) -> Filter<outcomes::table> {
         Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
             Box::new(outcomes::id.is_null().nullable())
         }
+    }
+}
+
+/// Disclosures to schools (§7, YCJA s. 125(6)–(7)). All for the unit. For an officer, the
+/// school-record rule with `disclosed_on` as the record's day: it made the disclosure, or was
+/// assigned at the school that day or is today (the officers who could have made it, like any
+/// other record of the school). For a board, those to its schools while the school may keep
+/// them: not confirmed destroyed and `destroy_by` not passed (city-local date). Never an agency
+/// or a dashboard.
+pub fn disclosures(ctx: &Context) -> Filter<disclosures::table> {
+    match ctx.visibility {
+        Visibility::All => Box::new(disclosures::id.is_not_null().nullable()),
+        // A sealed person's disclosures are the unit's alone (§7), like the person.
+        Visibility::Officer(me) => {
+            let me = me.to_string();
+            Box::new(
+                disclosures::created_by_officer
+                    .eq(me.clone())
+                    .or(assigned_on!(me.clone(), disclosures::school_id.nullable(), disclosures::disclosed_on)
+                        .nullable())
+                    .or(assigned_on!(me, disclosures::school_id.nullable(), today(ctx)).nullable())
+                    .and(disclosures::person_id.eq_any(unsealed_persons())),
+            )
+        }
+        Visibility::Board(board) => Box::new(
+            disclosures::school_id
+                .eq_any(board_schools!(board))
+                .and(disclosures::destroyed_at.is_null())
+                .and(disclosures::destroy_by.ge(today(ctx)))
+                .and(disclosures::person_id.eq_any(unsealed_persons()))
+                .nullable(),
+        ),
+        Visibility::Agency(_) | Visibility::Nothing => Box::new(disclosures::id.is_null().nullable()),
     }
 }
 

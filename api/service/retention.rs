@@ -15,8 +15,8 @@ use super::persons;
 use crate::config::RetentionSettings;
 use crate::db::rows::{self, RetentionRunRow};
 use crate::db::schema::{
-    idempotency_keys, incident_persons, incidents, outcomes, persons as person_rows, referral_history, referrals,
-    retention_runs, service_requests,
+    disclosures, idempotency_keys, incident_persons, incidents, outcomes, persons as person_rows, referral_history,
+    referrals, retention_runs, service_requests,
 };
 use crate::db::DbConn;
 use crate::domain::access_period::ADULT_RULE_PREFIX;
@@ -228,6 +228,13 @@ fn seal(conn: &mut DbConn, ctx: &Context, id: &str, journal: &mut Journal) -> Ap
     for (outcome, v) in measures {
         journal.changed("outcomes", &outcome, Op::Updated, v);
     }
+    let disclosed: Vec<(String, i32)> = disclosures::table
+        .filter(disclosures::person_id.eq(id))
+        .select((disclosures::id, disclosures::version))
+        .load(conn)?;
+    for (disclosure, v) in disclosed {
+        journal.changed("disclosures", &disclosure, Op::Updated, v);
+    }
     touch_incidents(conn, id, now, journal)?;
     Ok(())
 }
@@ -253,8 +260,8 @@ fn touch_incidents(
     Ok(named.into_iter().map(|(i, _)| i).collect())
 }
 
-/// Destroys person `id` (MFIPPA disposal, §7): the person, their `involved` entries and
-/// outcomes are deleted; their referrals keep only non-identifying fields; their names are
+/// Destroys person `id` (MFIPPA disposal, §7): the person, their `involved` entries, outcomes
+/// and disclosures are deleted; their referrals keep only non-identifying fields; their names are
 /// taken out of the free text of the incidents that named them and of their school's service
 /// requests; stored idempotent replays that carried them are dropped. Audit events keep the id.
 fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &mut Journal) -> AppResult<()> {
@@ -269,6 +276,15 @@ fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &
     diesel::delete(outcomes::table.filter(outcomes::person_id.eq(id))).execute(conn)?;
     for (outcome, v) in measures {
         journal.changed("outcomes", &outcome, Op::Deleted, v);
+    }
+    // A disclosure's `information` is about the person: it goes with them.
+    let disclosed: Vec<(String, i32)> = disclosures::table
+        .filter(disclosures::person_id.eq(id))
+        .select((disclosures::id, disclosures::version))
+        .load(conn)?;
+    diesel::delete(disclosures::table.filter(disclosures::person_id.eq(id))).execute(conn)?;
+    for (disclosure, v) in disclosed {
+        journal.changed("disclosures", &disclosure, Op::Deleted, v);
     }
     for incident in touch_incidents(conn, id, now, journal)? {
         let summary: String = incidents::table.find(&incident).select(incidents::summary).first(conn)?;

@@ -233,7 +233,8 @@ fn line(entry: &Value) -> String {
 }
 
 /// Catches an access log (§7, MFIPPA access requests) that misses a way a child's information
-/// left the service (a list page, an incident or referral embedding them, an agency's read),
+/// left the service (a list page, an incident or referral embedding them, an agency's read, a
+/// disclosure and the board's read of it),
 /// shows another person's reads, is not newest first, lacks the client's name, is open to
 /// other roles, or needs the person to still exist.
 #[actix_rt::test]
@@ -274,6 +275,17 @@ async fn a_persons_access_log_shows_every_answer_that_carried_them_newest_first(
     app.get(&format!("/v1/persons/{}/access-log?cursor={cursor}", w.person_b), &w.admin)
         .await
         .assert_problem(400, "bad-request");
+    // A disclosure to the school (YCJA s. 125(6)), and the board reading it.
+    let disclosure = json!({"person_id": w.person_a, "school_id": w.school_a, "recipient_name": "Josée Bérubé",
+        "recipient_role": "Principal", "purpose": "safety", "information": "No contact with the complainant.",
+        "disclosed_on": crate::support::day(-1), "destroy_by": crate::support::day(30)});
+    let made = app.post("/v1/disclosures", &w.officer_a, &disclosure).await;
+    assert_eq!(made.status, 201, "{}", made.text);
+    let read = app.get(&format!("/v1/disclosures/{}", made.body["id"].as_str().unwrap()), &w.board_a).await;
+    assert_eq!(read.status, 200);
+    let res = app.get(&log(&w.person_a), &w.admin).await;
+    let newest: Vec<String> = res.body["data"].as_array().unwrap().iter().take(2).map(line).collect();
+    assert_eq!(newest, ["disclosures read board", "disclosures create officer"]);
     let nobody = app.get(&log("01a23b20-0000-7000-8000-000000000000"), &w.admin).await;
     assert_eq!((nobody.status, nobody.body["data"].clone()), (200, json!([])), "from the id alone");
     for token in [&w.officer_a, &w.board_a, &w.agency_x, &w.dashboard] {

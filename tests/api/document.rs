@@ -46,6 +46,7 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("RequestStatus", wire(service_request::RequestStatus::ALL));
     code.insert("Measure", wire(sro_api::domain::outcome::Measure::ALL));
     code.insert("CourtDisposition", wire(sro_api::domain::outcome::CourtDisposition::ALL));
+    code.insert("DisclosurePurpose", wire(sro_api::domain::disclosure::DisclosurePurpose::ALL));
     code.insert("AuditAction", wire(audit::AuditAction::ALL));
     code.insert("AuditResource", wire(audit::AuditResource::ALL));
     code.insert("ChangeOp", wire(sro_api::domain::change::ChangeOp::ALL));
@@ -143,6 +144,13 @@ fn every_length_limit_in_a_body_schema_is_the_validators_limit() {
             json!({"name": "A", "name_fr": "B", "ministry_number": "B66184"}),
         ),
         ("NewClient", |m| NewClient::parse(m).map(|_| ()), json!({"name": "A", "role": "admin"})),
+        (
+            "NewDisclosure",
+            |m| sro_api::domain::disclosure::NewDisclosure::parse(m, sro_api::domain::time::today()).map(|_| ()),
+            json!({"person_id": "018f0000-0000-7000-8000-00000000000a", "school_id": "018f0000-0000-7000-8000-00000000000b",
+                   "recipient_name": "A", "recipient_role": "B", "purpose": "safety", "information": "C",
+                   "disclosed_on": "2026-01-01", "destroy_by": "2026-06-01"}),
+        ),
     ];
     let doc = document();
     let mut checked = 0;

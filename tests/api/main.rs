@@ -15,6 +15,7 @@ mod cli;
 mod clients;
 mod conventions;
 mod demo;
+mod disclosures;
 mod document;
 mod failures;
 mod faults;

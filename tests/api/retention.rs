@@ -29,13 +29,15 @@ const PHONE: &str = "613-555-0142";
 
 /// Everything about one youth, written through the API: a person with a guardian, an incident
 /// naming them in its summary, a warning, a referral whose reason and history note name them,
-/// a service request that names them, and an idempotent create whose replay holds them.
+/// a service request that names them, a disclosure to their school, and an idempotent create
+/// whose replay holds them.
 struct Youth {
     person: String,
     witness: String,
     incident: String,
     outcome: String,
     referral: String,
+    disclosure: String,
 }
 
 async fn youth(app: &TestApp, w: &World) -> Youth {
@@ -73,9 +75,13 @@ async fn youth(app: &TestApp, w: &World) -> Youth {
     let request = json!({"school_id": w.school_a, "kind": "consultation", "details": format!("Parents of {GIVEN} {FAMILY} ask for a meeting."),
                          "requested_by": {"name": "Sandra Kowalski", "role": "Vice-principal"}});
     created(app.post("/v1/service-requests", &w.board_a, &request).await);
+    let disclosure = json!({"person_id": person, "school_id": w.school_a, "recipient_name": "Josée Bérubé",
+        "recipient_role": "Principal", "purpose": "safety", "disclosed_on": crate::support::day(-1), "destroy_by": crate::support::day(60),
+        "information": format!("{GIVEN} {FAMILY} must have no contact with the complainant.")});
+    let disclosure = created(app.post("/v1/disclosures", &w.officer_a, &disclosure).await);
     let resolve = json!({"status": "resolved", "resolution": "verbal_caution"});
     assert_eq!(app.patch(&format!("/v1/incidents/{incident}"), &w.officer_a, &resolve).await.status, 200);
-    Youth { person, witness, incident, outcome, referral }
+    Youth { person, witness, incident, outcome, referral, disclosure }
 }
 
 fn created(res: Resp) -> String {
@@ -150,6 +156,8 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
     assert!(officer_view.body.get("retain_until").is_none(), "admin only: {}", officer_view.text);
     let stats_before = stats(&app, &w.admin).await;
 
+    let disclosure = format!("/v1/disclosures/{}", y.disclosure);
+    assert_eq!(app.get(&disclosure, &w.board_a).await.status, 200);
     assert!(pass_on(&app, "2028-11-21", false).sealed.is_empty(), "retain_until is the last day kept");
     assert_eq!(app.get(&person_path, &w.officer_a).await.status, 200);
     let report = pass_on(&app, "2028-11-22", false);
@@ -188,6 +196,11 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
         assert!(officer_feed.contains(&lost), "{lost} in {officer_feed:?}");
     }
     assert!(feed(&app, &w.agency_x).await.contains(&format!("access_lost referrals {}", y.referral)));
+    for token in [&w.board_a, &w.officer_a] {
+        app.get(&disclosure, token).await.assert_problem(404, "not-found");
+        assert!(feed(&app, token).await.contains(&format!("access_lost disclosures {}", y.disclosure)));
+    }
+    assert_eq!(app.get(&disclosure, &w.admin).await.status, 200);
 
     assert!(pass_on(&app, "2028-11-22", false).sealed.is_empty(), "a second pass the same day does nothing");
     assert!(pass_on(&app, "2028-12-21", false).destroyed.is_empty(), "29 days after sealing");
@@ -198,6 +211,7 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
     // Destroyed: the person, their involvement and outcome are gone; the rest de-identified.
     app.get(&person_path, &w.admin).await.assert_problem(404, "not-found");
     app.get(&outcome, &w.admin).await.assert_problem(404, "not-found");
+    app.get(&disclosure, &w.admin).await.assert_problem(404, "not-found");
     let referral = app.get(&format!("/v1/referrals/{}", y.referral), &w.admin).await;
     assert_eq!(
         (referral.body["person_id"].clone(), referral.body["reason"].clone()),
