@@ -50,6 +50,8 @@ pub struct Summary {
     pub service_requests: usize,
     /// Presentations recorded.
     pub presentations: usize,
+    /// YCJA outcomes recorded (one for the subject of each resolved incident).
+    pub outcomes: usize,
     /// The Children's Aid Society's id, for the README walkthrough.
     pub childrens_aid_society_id: Uuid,
 }
@@ -188,11 +190,13 @@ pub fn load(conn: &mut DbConn) -> AppResult<Summary> {
     let days = school_days(today);
     let mut youth: Vec<(usize, String)> = Vec::new();
     let mut latest: Option<Made> = None;
+    let periods = crate::domain::access_period::AccessPeriods::built_in().map_err(AppError::Internal)?;
     for _ in 0..INCIDENTS {
-        let made = incident(conn, &mut dice, &schools, &agencies, &days, &mut youth, today)?;
+        let made = incident(conn, &mut dice, &schools, &agencies, &days, &mut youth, today, &periods)?;
         summary.incidents += 1;
         summary.referrals += made.referrals;
         summary.persons += made.persons;
+        summary.outcomes += made.outcomes;
         if latest.as_ref().is_none_or(|l| l.reported < made.reported) {
             latest = Some(made);
         }
@@ -321,6 +325,7 @@ fn assign_officers(
 struct Made {
     persons: usize,
     referrals: usize,
+    outcomes: usize,
     id: Uuid,
     subject: String,
     officer: String,
@@ -393,6 +398,7 @@ const RESOLUTIONS: &[&str] = &[
     "referred",
 ];
 
+#[allow(clippy::too_many_arguments, reason = "one story step with its cast")]
 fn incident(
     conn: &mut DbConn,
     dice: &mut Dice,
@@ -401,10 +407,12 @@ fn incident(
     days: &[NaiveDate],
     youth: &mut Vec<(usize, String)>,
     today: NaiveDate,
+    periods: &crate::domain::access_period::AccessPeriods,
 ) -> AppResult<Made> {
     let mut made = Made {
         persons: 0,
         referrals: 0,
+        outcomes: 0,
         id: Uuid::nil(),
         subject: String::new(),
         officer: String::new(),
@@ -456,6 +464,11 @@ fn incident(
     let resolution = *dice.pick(RESOLUTIONS);
     let mut when = reported;
     for status in path {
+        if status == "closed" {
+            // Outcomes are recorded before an incident is closed (it is frozen after).
+            outcome(conn, dice, id, &subject, resolution, when, today, periods)?;
+            made.outcomes += 1;
+        }
         when += Duration::days(1 + dice.below(10) as i64);
         let mut change = json!({"status": status});
         if status == "resolved" {
@@ -465,6 +478,10 @@ fn incident(
             }
         }
         service::incidents::patch(conn, &unit_at(when.min(a_minute_ago())), id, &object(change), None)?;
+    }
+    if age > 14 && age <= 45 {
+        outcome(conn, dice, id, &subject, resolution, when, today, periods)?;
+        made.outcomes += 1;
     }
     made.id = id;
     made.subject = subject;
@@ -476,6 +493,58 @@ fn incident(
         made.referrals += 1;
     }
     Ok(made)
+}
+
+/// The subject's YCJA outcome for an incident resolved on `decided` with `resolution`: a
+/// caution is a warning or police caution, a diversion an extrajudicial sanction, a referral a
+/// referral (both with consent), a charge a charge, disposed of 3 weeks to 4 months later if that
+/// day has come; a child under 12 gets no youth-justice measure.
+#[allow(clippy::too_many_arguments, reason = "one story step with its cast")]
+fn outcome(
+    conn: &mut DbConn,
+    dice: &mut Dice,
+    incident: Uuid,
+    subject: &str,
+    resolution: &str,
+    decided: DateTime<Utc>,
+    today: NaiveDate,
+    periods: &crate::domain::access_period::AccessPeriods,
+) -> AppResult<()> {
+    let decided_on = time::today_at(decided);
+    let measure = match resolution {
+        "verbal_caution" => *dice.pick(&["warning", "police_caution"]),
+        "diversion" => "extrajudicial_sanction",
+        "referred" => "referral",
+        "charge" => "charge",
+        _ => "no_further_action",
+    };
+    let mut body = json!({"person_id": subject, "measure": measure, "decided_on": decided_on});
+    if matches!(measure, "extrajudicial_sanction" | "referral") {
+        body["youth_consent_obtained_on"] = json!(decided_on);
+    }
+    let disposed = decided_on + Duration::days(21 + dice.below(100) as i64);
+    if measure == "charge" && disposed < today {
+        let disposition = *dice.pick(&[
+            "withdrawn",
+            "stayed",
+            "dismissed",
+            "reprimand",
+            "absolute_discharge",
+            "conditional_discharge",
+        ]);
+        body["court_disposition"] = json!(disposition);
+        body["disposition_on"] = json!(disposed);
+    }
+    // Written as of now: the dates are all past.
+    let ctx = unit_at(a_minute_ago());
+    match service::outcomes::create(conn, &ctx, incident, &object(body.clone()), periods) {
+        Err(AppError::Validation(errors)) if errors.iter().any(|e| e.field == "measure") => {
+            // Under 12 on the day: no youth-justice measure.
+            let body = json!({"person_id": subject, "measure": "no_further_action", "decided_on": decided_on});
+            service::outcomes::create(conn, &ctx, incident, &object(body), periods).map(|_| ())
+        }
+        other => other.map(|_| ()),
+    }
 }
 
 /// A referral of the incident's subject, made at `made_at` and moved along as far as its age

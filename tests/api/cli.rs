@@ -69,6 +69,27 @@ fn import_schools_is_all_or_nothing_and_names_bad_rows() {
     assert_eq!(missing.status.code(), Some(1));
 }
 
+/// Catches a purge command that is missing, changes data on a dry run, prints no record of the
+/// run, or starts on a broken access-period table or a bad PURGE_AT.
+#[test]
+fn purge_runs_one_pass_and_a_dry_run_is_recorded_too() {
+    let db = TestDb::create();
+    let out = sro_api(&db).args(["purge", "--dry-run"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["run"]["dry_run"], true);
+    assert_eq!((report["sealed"].clone(), report["errors"].clone()), (serde_json::json!([]), serde_json::json!(0)));
+    let out = sro_api(&db).arg("purge").output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["run"]["dry_run"], false);
+    let out = sro_api(&db).arg("purge").env("PURGE_AT", "25:99").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("PURGE_AT"));
+    let out = sro_api(&db).arg("purge").env("ACCESS_PERIODS_FILE", "/nonexistent/periods.csv").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ACCESS_PERIODS_FILE"));
+}
+
 #[test]
 fn migrate_and_openapi_work_and_a_bad_database_url_is_refused_clearly() {
     let db = TestDb::create();

@@ -26,7 +26,9 @@ async fn the_demo_loads_a_living_city_once_and_the_walkthrough_works_on_it() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["schools"], 398);
-    for kind in ["officers", "agencies", "persons", "incidents", "referrals", "service_requests", "presentations"] {
+    for kind in
+        ["officers", "agencies", "persons", "incidents", "referrals", "service_requests", "presentations", "outcomes"]
+    {
         assert!(summary[kind].as_u64().unwrap() > 0, "{kind}: {summary}");
     }
     let again = demo(&db);
