@@ -133,3 +133,29 @@ mod tests {
         distinct(ReferralCategory::ALL.iter().map(|v| referral_category(*v)).collect());
     }
 }
+
+#[cfg(test)]
+mod catalogue_tests {
+    use super::*;
+    use crate::domain::i18n::{label, Lang};
+
+    /// Catches statistics and vocabularies giving the same value two different English words.
+    #[test]
+    fn statistics_labels_are_the_vocabularies_english_labels() {
+        for v in IncidentCategory::ALL {
+            assert_eq!(incident_category(*v), label(Lang::En, "incident_category", v.as_str()));
+        }
+        for v in Resolution::ALL {
+            assert_eq!(resolution(*v), label(Lang::En, "resolution", v.as_str()));
+        }
+        for v in IncidentLocation::ALL {
+            assert_eq!(location(*v), label(Lang::En, "incident_location", v.as_str()));
+        }
+        for v in ReferralStatus::ALL {
+            assert_eq!(referral_status(*v), label(Lang::En, "referral_status", v.as_str()));
+        }
+        for v in ReferralCategory::ALL {
+            assert_eq!(referral_category(*v), label(Lang::En, "referral_category", v.as_str()));
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod change;
 pub mod client;
 pub mod context;
 pub mod disclosure;
+pub mod i18n;
 pub mod idempotency;
 pub mod import;
 pub mod incident;
@@ -34,6 +35,7 @@ pub mod stats;
 pub mod text;
 pub mod time;
 pub mod validate;
+pub mod vocabulary;
 
 /// A new time-ordered record id.
 pub fn new_id() -> uuid::Uuid {

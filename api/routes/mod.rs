@@ -19,6 +19,7 @@ pub mod retention;
 pub mod schools;
 pub mod service_requests;
 pub mod stats;
+pub mod vocabularies;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -107,6 +108,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(audit::list_audit_events)
                 .service(audit::person_access_log)
                 .service(changes::list_changes)
-                .service(changes::changes_head),
+                .service(changes::changes_head)
+                .service(vocabularies::list_vocabularies),
         );
 }

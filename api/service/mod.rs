@@ -24,6 +24,7 @@ pub mod schools;
 pub mod service_requests;
 pub mod signing_key;
 pub mod stats;
+pub mod vocabularies;
 
 use crate::domain::query::{precondition_holds, IfMatch};
 use crate::error::AppError;

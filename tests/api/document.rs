@@ -184,3 +184,50 @@ fn every_length_limit_in_a_body_schema_is_the_validators_limit() {
     }
     assert!(checked >= 10, "{checked} limits checked");
 }
+
+/// Catches a vocabulary forgotten (an enum of the document with no vocabulary), a stale one (a
+/// vocabulary the document no longer has), values that differ from the document's, a missing
+/// label in either language, or the endpoint refusing a valid token of any role.
+#[actix_rt::test]
+async fn the_vocabularies_are_exactly_the_documents_enums_with_both_labels() {
+    use crate::support::TestApp;
+    use sro_api::domain::access::Role;
+    let doc = document();
+    let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if let Some(values) = schema["enum"].as_array() {
+            let values = values.iter().map(|v| v.as_str().unwrap().to_owned()).collect();
+            expected.insert(sro_api::domain::vocabulary::snake_case(name), values);
+        }
+    }
+    assert!(expected.len() >= 30, "{expected:?}");
+    let app = TestApp::spawn().await;
+    for role in [Role::Admin, Role::Board, Role::Agency, Role::Dashboard] {
+        let board = (role == Role::Board).then_some(crate::support::OCDSB);
+        let token = match board {
+            Some(b) => app.board(b).await,
+            None if role == Role::Agency => app.agency_token(app.new_agency(&format!("{role:?}"), "other").await).await,
+            None => app.token_for(role, None, None, None).await,
+        };
+        let res = app.get("/v1/vocabularies", &token).await;
+        assert_eq!(res.status, 200, "{role:?}: {}", res.text);
+        let mut got: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for vocabulary in res.body["data"].as_array().unwrap() {
+            let name = vocabulary["name"].as_str().unwrap().to_owned();
+            let mut values = Vec::new();
+            for term in vocabulary["values"].as_array().unwrap() {
+                let value = term["value"].as_str().unwrap().to_owned();
+                for label in ["label_en", "label_fr"] {
+                    let text = term[label].as_str().unwrap();
+                    assert!(!text.is_empty() && text != value, "{name}.{value} has no {label}");
+                }
+                values.push(value);
+            }
+            got.insert(name, values);
+        }
+        assert_eq!(got, expected);
+    }
+    assert_eq!(app.get("/v1/vocabularies", "not-a-token").await.status, 401);
+    let bad = app.get("/v1/vocabularies?lang=fr", &app.admin().await).await;
+    bad.assert_problem(400, "bad-request");
+}
