@@ -147,8 +147,12 @@ fn start_daily_purge(state: AppState) {
         let next = crate::domain::time::next_local(chrono::Utc::now(), at);
         let wait = (next - chrono::Utc::now()).to_std().unwrap_or(Duration::from_secs(60));
         std::thread::sleep(wait);
-        let outcome =
-            state.pool.get().map_err(|e| crate::error::AppError::Unavailable(e.to_string())).and_then(|mut conn| {
+        // A connection of its own, without the request timeouts of the pool (like the CLI's):
+        // a destruction may take longer than a request may.
+        let outcome = crate::db::Backend::from_url(&state.config.database_url)
+            .and_then(|backend| crate::db::pool::Manager::new(backend).open().map_err(|e| e.to_string()))
+            .map_err(crate::error::AppError::Unavailable)
+            .and_then(|mut conn| {
                 let ctx = crate::domain::context::Context::system("retention-pass");
                 crate::service::retention::pass_exclusive(&mut conn, &ctx, state.config.retention(), false)
             });

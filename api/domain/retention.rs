@@ -75,6 +75,10 @@ pub fn step(
         return if due || sealed_on.is_some() { Step::Held } else { Step::Keep };
     }
     if let Some(sealed) = sealed_on {
+        // Something reopened the record since (a new incident, a pending charge): keep it.
+        if !due {
+            return Step::Keep;
+        }
         let destroy_on = sealed.checked_add_days(Days::new(u64::try_from(grace_days).unwrap_or(0)));
         return if destroy_on.is_some_and(|d| today >= d) { Step::Destroy } else { Step::Keep };
     }
@@ -92,28 +96,43 @@ pub fn redact(text: &str, names: &[&str]) -> Option<String> {
     let mut out = text.to_owned();
     let mut changed = false;
     for name in names.iter().map(|n| n.trim()).filter(|n| n.chars().count() >= 2) {
-        let lower_name = name.to_lowercase();
+        let needle: Vec<char> = name.chars().flat_map(char::to_lowercase).collect();
         let mut result = String::with_capacity(out.len());
-        let lower = out.to_lowercase();
-        // Lower-casing can change byte lengths (rare); fall back to the text as is then.
-        if lower.len() != out.len() {
-            continue;
-        }
         let mut rest = 0;
-        let mut search = 0;
-        while let Some(found) = lower[search..].find(&lower_name) {
-            let start = search + found;
-            let end = start + lower_name.len();
-            let before = lower[..start].chars().next_back();
-            let after = lower[end..].chars().next();
-            let whole = !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric);
-            if whole {
-                result.push_str(&out[rest..start]);
-                result.push_str("[name removed]");
-                rest = end;
-                changed = true;
+        let mut starts = out.char_indices().map(|(i, _)| i).collect::<Vec<_>>();
+        starts.push(out.len());
+        let mut k = 0;
+        while k < starts.len() - 1 {
+            let start = starts[k];
+            if start < rest {
+                k += 1;
+                continue;
             }
-            search = end;
+            // Compare character by character, lower-cased, so no byte length is assumed.
+            let mut hay = out[start..].char_indices().flat_map(|(i, c)| c.to_lowercase().map(move |l| (i, c, l)));
+            let mut end = None;
+            let mut matched = 0;
+            for (i, c, l) in hay.by_ref() {
+                if l != needle[matched] {
+                    break;
+                }
+                matched += 1;
+                if matched == needle.len() {
+                    end = Some(start + i + c.len_utf8());
+                    break;
+                }
+            }
+            if let Some(end) = end {
+                let before = out[..start].chars().next_back();
+                let after = out[end..].chars().next();
+                if !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric) {
+                    result.push_str(&out[rest..start]);
+                    result.push_str("[name removed]");
+                    rest = end;
+                    changed = true;
+                }
+            }
+            k += 1;
         }
         result.push_str(&out[rest..]);
         out = result;
@@ -207,6 +226,7 @@ mod tests {
         assert_eq!(step(last, sealed, false, d("2027-01-01"), 30), Step::Destroy);
         assert_eq!(step(last, None, true, d("2026-12-02"), 30), Step::Held);
         assert_eq!(step(last, sealed, true, d("2027-06-01"), 30), Step::Held);
+        assert_eq!(step(None, sealed, false, d("2027-06-01"), 30), Step::Keep, "reopened since sealing: not destroyed");
         assert_eq!(step(last, None, true, d("2026-11-30"), 30), Step::Keep, "not due yet: not counted as held");
     }
 
@@ -220,5 +240,14 @@ mod tests {
         );
         assert_eq!(redact("Nothing here.", &["Lavoie"]), None);
         assert_eq!(redact("A B C", &["B"]), None, "one-letter names are left");
+        assert_eq!(
+            redact("İsmail and ismail", &["ismail"]).unwrap(),
+            "İsmail and [name removed]",
+            "no byte-length guess"
+        );
+        assert_eq!(
+            redact("Marie-Claire Da Silva", &["Da", "Silva"]).unwrap(),
+            "Marie-Claire [name removed] [name removed]"
+        );
     }
 }

@@ -178,6 +178,7 @@ pub fn of(conn: &mut DbConn, resource: &str, id: &str, today: NaiveDate) -> AppR
             let row: Option<(String, Option<String>, Option<String>)> = referrals::table
                 .find(id)
                 .filter(referrals::sealed_at.is_null())
+                .filter(referrals::person_id.assume_not_null().eq_any(super::policy::unsealed_persons()))
                 .select((referrals::agency_id, referrals::officer_id, referrals::created_by_officer))
                 .first(conn)
                 .optional()?;

@@ -401,8 +401,15 @@ pub fn patch(
                 return Err(duplicate_number());
             }
         }
+        // Sealed persons the caller cannot see stay where they are (and count as kept).
+        let hidden = if show == Show::All {
+            Vec::new()
+        } else {
+            involved_in(conn, vec![existing.id.clone()], Show::Sealed)?.remove(&existing.id).unwrap_or_default()
+        };
         if input.involved != stored.involved {
-            keep_subjects_with_outcomes(conn, &existing.id, &input.involved)?;
+            let all: Vec<Involved> = input.involved.iter().chain(hidden.iter()).cloned().collect();
+            keep_subjects_with_outcomes(conn, &existing.id, &all)?;
         }
         let version = existing.version;
         let mut row = apply(&input, existing);
@@ -413,12 +420,7 @@ pub fn patch(
             .execute(conn)?;
         one_row(touched)?;
         if input.involved != stored.involved {
-            let mut all = input.involved.clone();
-            if show != Show::All {
-                // Sealed persons the caller cannot see stay where they are.
-                let hidden = involved_in(conn, vec![row.id.clone()], Show::Sealed)?.remove(&row.id).unwrap_or_default();
-                all.extend(hidden);
-            }
+            let all: Vec<Involved> = input.involved.iter().chain(hidden.iter()).cloned().collect();
             write_involved(conn, &row.id, &all, true)?;
         }
         journal.changed("incidents", &row.id, Op::Updated, row.version);

@@ -108,10 +108,21 @@ pub fn get(conn: &mut DbConn, ctx: &Context, incident: Uuid, id: Uuid) -> AppRes
 /// on its day gets no youth-justice measure. Answers the period the outcome starts.
 fn check_and_period(
     conn: &mut DbConn,
+    ctx: &Context,
     incident: &IncidentRow,
     input: &NewIncidentOutcome,
     periods: &AccessPeriods,
 ) -> AppResult<AccessPeriod> {
+    let not_a_subject = || {
+        AppError::Validation(vec![FieldError::new(
+            "person_id",
+            "must be one of the incident's involved persons with role subject",
+        )])
+    };
+    // A person the caller may not see (a sealed one) is answered like any stranger.
+    if !super::persons::is_visible(conn, ctx, input.person_id)? {
+        return Err(not_a_subject());
+    }
     let role: Option<String> = incident_persons::table
         .filter(incident_persons::incident_id.eq(&incident.id))
         .filter(incident_persons::person_id.eq(input.person_id.to_string()))
@@ -119,10 +130,7 @@ fn check_and_period(
         .first(conn)
         .optional()?;
     if role.as_deref() != Some(InvolvementRole::Subject.as_str()) {
-        return Err(AppError::Validation(vec![FieldError::new(
-            "person_id",
-            "must be one of the incident's involved persons with role subject",
-        )]));
+        return Err(not_a_subject());
     }
     let birth: Option<NaiveDate> =
         persons::table.find(input.person_id.to_string()).select(persons::date_of_birth).first(conn)?;
@@ -174,7 +182,7 @@ pub fn create(
     let input = NewIncidentOutcome::parse(body, ctx.today()).map_err(AppError::Validation)?;
     journal::write(conn, ctx, Some(Audit::new(AuditAction::Create, RESOURCE, None)), |conn, journal| {
         let found = incidents::load_visible(conn, ctx, incident)?;
-        let period = check_and_period(conn, &found, &input, periods)?;
+        let period = check_and_period(conn, ctx, &found, &input, periods)?;
         frozen(&found)?;
         let taken: i64 = outcomes::table
             .filter(outcomes::incident_id.eq(&found.id))
@@ -254,7 +262,7 @@ pub fn patch(
                 "cannot be changed: record an outcome for the other person",
             )]));
         }
-        let period = check_and_period(conn, &found, &input, periods)?;
+        let period = check_and_period(conn, ctx, &found, &input, periods)?;
         frozen(&found)?;
         let version = existing.version;
         let mut row = apply(&input, period, existing);

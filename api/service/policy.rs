@@ -133,11 +133,20 @@ pub fn incidents(ctx: &Context) -> Filter<incidents::table> {
 pub fn referrals(ctx: &Context) -> Filter<referrals::table> {
     match ctx.visibility {
         Visibility::All => Box::new(referrals::id.is_not_null().nullable()),
-        // A sealed person's referrals are the unit's alone (§7).
-        Visibility::Agency(agency) => {
-            Box::new(referrals::agency_id.eq(agency.to_string()).and(referrals::sealed_at.is_null()).nullable())
-        }
-        Visibility::Officer(me) => Box::new(officer_sees_referral!(me.to_string()).and(referrals::sealed_at.is_null())),
+        // A sealed (or destroyed) person's referrals are the unit's alone (§7): checked against
+        // the person now, whenever the referral was made.
+        Visibility::Agency(agency) => Box::new(
+            referrals::agency_id
+                .eq(agency.to_string())
+                .and(referrals::sealed_at.is_null())
+                .and(referrals::person_id.assume_not_null().eq_any(unsealed_persons()))
+                .nullable(),
+        ),
+        Visibility::Officer(me) => Box::new(
+            officer_sees_referral!(me.to_string())
+                .and(referrals::sealed_at.is_null())
+                .and(referrals::person_id.assume_not_null().eq_any(unsealed_persons())),
+        ),
         Visibility::Board(_) | Visibility::Nothing => Box::new(referrals::id.is_null().nullable()),
     }
 }

@@ -235,29 +235,32 @@ fn seal(conn: &mut DbConn, ctx: &Context, id: &str, journal: &mut Journal) -> Ap
     for (disclosure, v) in disclosed {
         journal.changed("disclosures", &disclosure, Op::Updated, v);
     }
-    touch_incidents(conn, id, now, journal)?;
+    touch_incidents(conn, id, journal)?;
+    forget_replays(conn, id)?;
     Ok(())
 }
 
 /// Bumps the incidents naming `person`: what they show changes.
-fn touch_incidents(
-    conn: &mut DbConn,
-    person: &str,
-    now: NaiveDateTime,
-    journal: &mut Journal,
-) -> AppResult<Vec<String>> {
+fn touch_incidents(conn: &mut DbConn, person: &str, journal: &mut Journal) -> AppResult<Vec<String>> {
     let named: Vec<(String, i32)> = incident_persons::table
         .inner_join(incidents::table)
         .filter(incident_persons::person_id.eq(person))
         .select((incidents::id, incidents::version))
         .load(conn)?;
     for (incident, v) in &named {
-        diesel::update(incidents::table.find(incident))
-            .set((incidents::version.eq(v + 1), incidents::updated_at.eq(now)))
-            .execute(conn)?;
+        // The version only: `updated_at` stands for the incident's own last change, which the
+        // retention of the other persons it names counts from.
+        diesel::update(incidents::table.find(incident)).set(incidents::version.eq(v + 1)).execute(conn)?;
         journal.changed("incidents", incident, Op::Updated, v + 1);
     }
     Ok(named.into_iter().map(|(i, _)| i).collect())
+}
+
+/// Drops the stored idempotent replays whose answer carried person `id`: a replay is served
+/// without the policy, so it must not outlive the person's visibility.
+fn forget_replays(conn: &mut DbConn, id: &str) -> AppResult<()> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::body.like(format!("%{id}%")))).execute(conn)?;
+    Ok(())
 }
 
 /// Destroys person `id` (MFIPPA disposal, §7): the person, their `involved` entries, outcomes
@@ -266,11 +269,11 @@ fn touch_incidents(
 /// requests; stored idempotent replays that carried them are dropped. Audit events keep the id.
 fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &mut Journal) -> AppResult<()> {
     let now = ctx.stamp();
+    // Whole names first, then each of their words ("Da Silva", then "Da" and "Silva").
     let mut words: Vec<&str> = vec![names.0.as_str(), names.1.as_str()];
-    if let Some(guardian) = &names.2 {
-        words.extend(guardian.split_whitespace());
-        words.push(guardian.as_str());
-    }
+    words.extend(names.2.as_deref());
+    let parts: Vec<&str> = words.iter().flat_map(|w| w.split_whitespace()).collect();
+    words.extend(parts);
     let measures: Vec<(String, i32)> =
         outcomes::table.filter(outcomes::person_id.eq(id)).select((outcomes::id, outcomes::version)).load(conn)?;
     diesel::delete(outcomes::table.filter(outcomes::person_id.eq(id))).execute(conn)?;
@@ -286,10 +289,11 @@ fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &
     for (disclosure, v) in disclosed {
         journal.changed("disclosures", &disclosure, Op::Deleted, v);
     }
-    for incident in touch_incidents(conn, id, now, journal)? {
-        let summary: String = incidents::table.find(&incident).select(incidents::summary).first(conn)?;
+    let named = touch_incidents(conn, id, journal)?;
+    for incident in &named {
+        let summary: String = incidents::table.find(incident).select(incidents::summary).first(conn)?;
         if let Some(clean) = retention::redact(&summary, &words) {
-            diesel::update(incidents::table.find(&incident)).set(incidents::summary.eq(clean)).execute(conn)?;
+            diesel::update(incidents::table.find(incident)).set(incidents::summary.eq(clean)).execute(conn)?;
         }
     }
     diesel::delete(incident_persons::table.filter(incident_persons::person_id.eq(id))).execute(conn)?;
@@ -311,14 +315,15 @@ fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &
             .execute(conn)?;
         journal.changed("referrals", &referral, Op::Updated, v + 1);
     }
-    let school: Option<String> = person_rows::table.find(id).select(person_rows::school_id).first(conn)?;
-    let mut requests = service_requests::table
+    // Service requests at their school and at the schools of the incidents that named them.
+    let mut schools: Vec<String> =
+        incidents::table.filter(incidents::id.eq_any(&named)).select(incidents::school_id).distinct().load(conn)?;
+    let own: Option<String> = person_rows::table.find(id).select(person_rows::school_id).first(conn)?;
+    schools.extend(own);
+    let found: Vec<(String, String, Option<String>)> = service_requests::table
+        .filter(service_requests::school_id.eq_any(&schools))
         .select((service_requests::id, service_requests::details, service_requests::outcome))
-        .into_boxed();
-    if let Some(school) = school {
-        requests = requests.filter(service_requests::school_id.eq(school));
-    }
-    let found: Vec<(String, String, Option<String>)> = requests.load(conn)?;
+        .load(conn)?;
     for (request, details, outcome) in found {
         let clean_details = retention::redact(&details, &words);
         let clean_outcome = outcome.as_deref().and_then(|o| retention::redact(o, &words));
@@ -331,16 +336,28 @@ fn destroy(conn: &mut DbConn, ctx: &Context, id: &str, names: &Names, journal: &
                 .execute(conn)?;
         }
     }
-    // Stored replays that carried the person (by id, or by name in a free-text field).
-    diesel::delete(
-        idempotency_keys::table.filter(
-            idempotency_keys::body
-                .like(format!("%{id}%"))
-                .or(idempotency_keys::body.like(format!("%{}%", names.1)))
-                .or(idempotency_keys::body.like(format!("%{}%", names.0))),
-        ),
-    )
-    .execute(conn)?;
+    // Other referrals made from those incidents (a victim's, say) may name them too.
+    let linked: Vec<(String, String)> = referrals::table
+        .filter(referrals::incident_id.eq_any(&named))
+        .select((referrals::id, referrals::reason))
+        .load(conn)?;
+    for (referral, reason) in linked {
+        if let Some(clean) = retention::redact(&reason, &words) {
+            diesel::update(referrals::table.find(&referral)).set(referrals::reason.eq(clean)).execute(conn)?;
+        }
+        let notes: Vec<(String, Option<String>)> = referral_history::table
+            .filter(referral_history::referral_id.eq(&referral))
+            .select((referral_history::id, referral_history::note))
+            .load(conn)?;
+        for (step, note) in notes {
+            if let Some(clean) = note.as_deref().and_then(|n| retention::redact(n, &words)) {
+                diesel::update(referral_history::table.find(&step))
+                    .set(referral_history::note.eq(clean))
+                    .execute(conn)?;
+            }
+        }
+    }
+    forget_replays(conn, id)?;
     let version: i32 = person_rows::table.find(id).select(person_rows::version).first(conn)?;
     diesel::delete(person_rows::table.find(id)).execute(conn)?;
     journal.changed("persons", id, Op::Deleted, version);
@@ -405,6 +422,8 @@ pub fn pass(conn: &mut DbConn, ctx: &Context, settings: RetentionSettings, dry_r
             .load(conn)?;
         let Some(last) = ids.last() else { break };
         after = last.clone();
+        // The counts so far, so that an interrupted pass still says what it did.
+        record_counts(conn, &mut row, &report)?;
         for id in ids {
             let person = rows::uuid(&id)?;
             match settle(conn, ctx, &id, settings, dry_run) {
@@ -420,15 +439,21 @@ pub fn pass(conn: &mut DbConn, ctx: &Context, settings: RetentionSettings, dry_r
             }
         }
     }
+    row.finished_at = Some(crate::domain::time::now());
+    record_counts(conn, &mut row, &report)?;
+    report.run = Some(run_to_wire(row)?);
+    Ok(report)
+}
+
+/// Writes the counts of `report` into the run record.
+fn record_counts(conn: &mut DbConn, row: &mut RetentionRunRow, report: &Report) -> AppResult<()> {
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
     row.sealed = count(report.sealed.len());
     row.destroyed = count(report.destroyed.len());
     row.held = count(report.held.len());
     row.errors = count(report.errors);
-    row.finished_at = Some(crate::domain::time::now());
-    diesel::update(retention_runs::table.find(&row.id)).set(&row).execute(conn)?;
-    report.run = Some(run_to_wire(row)?);
-    Ok(report)
+    diesel::update(retention_runs::table.find(&row.id)).set(&*row).execute(conn)?;
+    Ok(())
 }
 
 /// Arbitrary constant naming the retention pass among PostgreSQL advisory locks.

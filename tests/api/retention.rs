@@ -154,7 +154,6 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
     assert_eq!((res.body["legal_hold"].clone(), res.body["sealed_at"].clone()), (Value::Null, Value::Null));
     let officer_view = app.get(&person_path, &w.officer_a).await;
     assert!(officer_view.body.get("retain_until").is_none(), "admin only: {}", officer_view.text);
-    let stats_before = stats(&app, &w.admin).await;
 
     let disclosure = format!("/v1/disclosures/{}", y.disclosure);
     assert_eq!(app.get(&disclosure, &w.board_a).await.status, 200);
@@ -182,11 +181,30 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
     for token in [&w.agency_x, &w.officer_a] {
         app.get(&format!("/v1/referrals/{}", y.referral), token).await.assert_problem(404, "not-found");
     }
-    // A PATCH by the officer keeps the sealed person it cannot see.
+    // A PATCH by the officer keeps the sealed person it cannot see, even one of `involved`.
     let res = app
         .patch(&format!("/v1/incidents/{}", y.incident), &w.officer_a, &json!({"safe_schools_reportable": true}))
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
+    let involved = json!({"involved": [{"person_id": y.witness, "role": "victim"}]});
+    let res = app.patch(&format!("/v1/incidents/{}", y.incident), &w.officer_a, &involved).await;
+    assert_eq!(res.status, 200, "the sealed subject's outcome must not block the officer: {}", res.text);
+    // Writing about a sealed person is answered as for a stranger, never 409 or 201.
+    let again = json!({"person_id": y.person, "measure": "warning", "decided_on": "2026-11-21"});
+    let res = app.post(&format!("/v1/incidents/{}/outcomes", y.incident), &w.officer_a, &again).await;
+    assert_eq!(res.error_fields(), ["person_id"], "{}", res.text);
+    // A referral the unit makes for a sealed person stays the unit's.
+    let late = json!({"person_id": y.person, "agency_id": w.agency_x_id, "officer_id": w.officer_a_id,
+        "category": "youth_services", "urgency": "routine", "reason": "Late.",
+        "consent": {"given_by": "guardian", "obtained_on": "2026-11-20"}});
+    let late = created(app.post("/v1/referrals", &w.admin, &late).await);
+    app.get(&format!("/v1/referrals/{late}"), &w.agency_x).await.assert_problem(404, "not-found");
+    assert!(!ids(&app.get("/v1/referrals?limit=500", &w.agency_x).await.body).contains(&late));
+    // An open referral keeps the record from destruction (retain_until is null again) until it
+    // is closed.
+    assert_eq!(app.get(&person_path, &w.admin).await.body["retain_until"], Value::Null);
+    let withdraw = json!({"status": "withdrawn", "note": "Made in error."});
+    assert_eq!(app.post(&format!("/v1/referrals/{late}/status"), &w.admin, &withdraw).await.status, 200);
     assert_eq!(
         app.get(&format!("/v1/incidents/{}", y.incident), &w.admin).await.body["involved"].as_array().unwrap().len(),
         2
@@ -204,6 +222,7 @@ async fn a_youth_is_sealed_the_day_after_retain_until_and_destroyed_after_the_gr
 
     assert!(pass_on(&app, "2028-11-22", false).sealed.is_empty(), "a second pass the same day does nothing");
     assert!(pass_on(&app, "2028-12-21", false).destroyed.is_empty(), "29 days after sealing");
+    let stats_before = stats(&app, &w.admin).await;
     let report = pass_on(&app, "2028-12-22", false);
     assert_eq!(report.destroyed.len(), 1, "{report:?}");
     assert_eq!((report.errors, report.run.unwrap().destroyed), (0, 1));
