@@ -60,13 +60,21 @@ pub struct Context {
     pub request_id: String,
     /// When the request is judged: "today", "not in the future", timestamps written.
     pub now: DateTime<Utc>,
+    /// The language the answer's words are in (`Accept-Language`; API.md §8).
+    pub lang: super::i18n::Lang,
 }
 
 impl Context {
     /// The context of a request made by `caller`.
     pub fn new(caller: Caller, request_id: impl Into<String>) -> Context {
         let visibility = Visibility::of(&caller);
-        Context { caller, visibility, request_id: request_id.into(), now: Utc::now().trunc_subsecs(6) }
+        Context {
+            caller,
+            visibility,
+            request_id: request_id.into(),
+            now: Utc::now().trunc_subsecs(6),
+            lang: super::i18n::Lang::En,
+        }
     }
 
     /// The context of work done by the service itself (the CLI, the demo loader): the unit.

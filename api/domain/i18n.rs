@@ -1,6 +1,7 @@
 //! The words of the API in each language (API.md §8): one catalogue file per language,
 //! `api/i18n/en.json` and `api/i18n/fr.json`, built into the binary. Today they hold the labels
-//! of every enum value (`vocabularies`); French answers add their messages here.
+//! of every enum value (`vocabularies`), the other words of statistics and the months; French
+//! problem messages come here too.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -11,18 +12,59 @@ const EN: &str = include_str!("../i18n/en.json");
 const FR: &str = include_str!("../i18n/fr.json");
 
 /// A language the service answers in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Lang {
     /// English (the default).
+    #[default]
     En,
     /// Canadian French.
     Fr,
+}
+
+impl Lang {
+    /// The language an `Accept-Language` header asks for: French when `fr` (or `fr-CA`, any
+    /// `fr-*`) is preferred over English (by its `q` weight, then its order), else English.
+    pub fn from_accept_language(header: Option<&str>) -> Lang {
+        let Some(header) = header else { return Lang::En };
+        let mut best: Option<(Lang, f32)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let q = pieces
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|v| v.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let lang = match tag.split('-').next() {
+                Some("fr") => Lang::Fr,
+                Some("en") | Some("*") => Lang::En,
+                _ => continue,
+            };
+            if q > 0.0 && best.is_none_or(|(_, b)| q > b) {
+                best = Some((lang, q));
+            }
+        }
+        best.map_or(Lang::En, |(lang, _)| lang)
+    }
+
+    /// Its `Content-Language` tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
 }
 
 /// One language's catalogue.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Catalogue {
+    /// Words of statistics that are no enum value (`not_resolved_yet`, `private_schools`).
+    #[serde(default)]
+    pub words: BTreeMap<String, String>,
+    /// The months, January first.
+    #[serde(default)]
+    pub months: Vec<String>,
     /// Vocabulary name → enum value → label.
     pub vocabularies: BTreeMap<String, BTreeMap<String, String>>,
 }
@@ -48,6 +90,18 @@ pub fn label(lang: Lang, name: &str, value: &str) -> String {
     catalogue(lang).vocabularies.get(name).and_then(|v| v.get(value)).cloned().unwrap_or_else(|| value.to_owned())
 }
 
+/// The word `key` (`not_resolved_yet`), or the key itself when the catalogue lacks it.
+pub fn word(lang: Lang, key: &str) -> String {
+    catalogue(lang).words.get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
+/// `November 2026` / `novembre 2026`.
+pub fn month(lang: Lang, day: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let name = catalogue(lang).months.get(day.month0() as usize).cloned().unwrap_or_else(|| day.month().to_string());
+    format!("{name} {}", day.year())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,6 +113,8 @@ mod tests {
         let en = parse(EN).unwrap();
         let fr = parse(FR).unwrap();
         assert_eq!(en.vocabularies.keys().collect::<Vec<_>>(), fr.vocabularies.keys().collect::<Vec<_>>());
+        assert_eq!(en.words.keys().collect::<Vec<_>>(), fr.words.keys().collect::<Vec<_>>());
+        assert_eq!((en.months.len(), fr.months.len()), (12, 12));
         for (name, values) in &en.vocabularies {
             let french = &fr.vocabularies[name];
             assert_eq!(values.keys().collect::<Vec<_>>(), french.keys().collect::<Vec<_>>(), "{name}");
@@ -83,5 +139,22 @@ mod tests {
         assert_eq!(label(Lang::Fr, "incident_category", "bullying"), "Intimidation");
         assert_eq!(label(Lang::En, "incident_category", "bullying"), "Bullying");
         assert_eq!(label(Lang::Fr, "nothing", "x"), "x", "a missing label is the value itself");
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 8, 3).unwrap();
+        assert_eq!((month(Lang::En, day), month(Lang::Fr, day)), ("August 2026".into(), "août 2026".into()));
+        assert_eq!(word(Lang::Fr, "private_schools"), "Écoles privées");
+    }
+
+    /// Catches French given to a client that prefers English, or refused to one that asks for
+    /// `fr-CA` or ranks French first.
+    #[test]
+    fn accept_language_picks_french_only_when_it_is_preferred() {
+        let pick = |h: &str| Lang::from_accept_language(Some(h));
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        for french in ["fr", "fr-CA", "FR-ca", "fr-CA,fr;q=0.9,en;q=0.8", "en;q=0.5, fr", "de, fr;q=0.4"] {
+            assert_eq!(pick(french), Lang::Fr, "{french}");
+        }
+        for english in ["en", "en-CA,fr;q=0.5", "de", "", "fr;q=0", "*"] {
+            assert_eq!(pick(english), Lang::En, "{english}");
+        }
     }
 }

@@ -4,6 +4,7 @@
 pub mod blocking;
 pub mod body;
 pub mod idempotency;
+pub mod lang;
 pub mod methods;
 pub mod problem;
 pub mod rate_limit;

@@ -27,6 +27,11 @@ pub fn ok<T: Serialize>(body: &T) -> HttpResponse {
     HttpResponse::Ok().json(body)
 }
 
+/// 200 with a JSON body whose words are in `lang` (`Content-Language`).
+pub fn ok_in<T: Serialize>(body: &T, lang: crate::domain::i18n::Lang) -> HttpResponse {
+    HttpResponse::Ok().insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.tag())).json(body)
+}
+
 /// 204.
 pub fn no_content() -> HttpResponse {
     HttpResponse::NoContent().finish()

@@ -11,6 +11,7 @@ use crate::domain::stats::{
 use crate::error::AppResult;
 use crate::http::blocking;
 use crate::http::body::RawQuery;
+use crate::http::lang::AcceptLanguage;
 use crate::http::respond;
 use crate::openapi::ListProblems;
 use crate::service;
@@ -27,17 +28,23 @@ use crate::state::AppState;
 /// incidents (agency) is 403.
 #[utoipa::path(
     tag = "stats",
-    params(IncidentStatsQuery),
-    responses((status = 200, description = "Incident counts by group", body = IncidentStats), ListProblems),
+    params(IncidentStatsQuery, ("Accept-Language" = Option<String>, Header, description = "`fr` or `fr-CA` for French labels")),
+    responses((status = 200, description = "Incident counts by group", body = IncidentStats, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
 #[get("/stats/incidents")]
-pub async fn incident_stats(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let ctx = who.context_for(Scope::StatsRead, &[Role::Admin, Role::Dashboard, Role::Board, Role::Officer])?;
+pub async fn incident_stats(
+    who: Principal,
+    query: RawQuery,
+    lang: AcceptLanguage,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let mut ctx = who.context_for(Scope::StatsRead, &[Role::Admin, Role::Dashboard, Role::Board, Role::Officer])?;
+    ctx.lang = lang.0;
     let q = query.parse(IncidentStatsQuery::parse)?;
     let min_count = state.config.suppression_min_count;
     let answer = blocking::run(&state.pool, move |conn| service::stats::incidents(conn, &ctx, &q, min_count)).await?;
-    Ok(respond::ok(&answer))
+    Ok(respond::ok_in(&answer, lang.0))
 }
 
 /// Referral statistics
@@ -48,17 +55,23 @@ pub async fn incident_stats(who: Principal, query: RawQuery, state: web::Data<Ap
 /// group's median is null too). A school board, which never sees referrals, is 403.
 #[utoipa::path(
     tag = "stats",
-    params(ReferralStatsQuery),
-    responses((status = 200, description = "Referral counts by group", body = ReferralStats), ListProblems),
+    params(ReferralStatsQuery, ("Accept-Language" = Option<String>, Header, description = "`fr` or `fr-CA` for French labels")),
+    responses((status = 200, description = "Referral counts by group", body = ReferralStats, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
 #[get("/stats/referrals")]
-pub async fn referral_stats(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let ctx = who.context_for(Scope::StatsRead, &[Role::Admin, Role::Dashboard, Role::Officer, Role::Agency])?;
+pub async fn referral_stats(
+    who: Principal,
+    query: RawQuery,
+    lang: AcceptLanguage,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let mut ctx = who.context_for(Scope::StatsRead, &[Role::Admin, Role::Dashboard, Role::Officer, Role::Agency])?;
+    ctx.lang = lang.0;
     let q = query.parse(ReferralStatsQuery::parse)?;
     let min_count = state.config.suppression_min_count;
     let answer = blocking::run(&state.pool, move |conn| service::stats::referrals(conn, &ctx, &q, min_count)).await?;
-    Ok(respond::ok(&answer))
+    Ok(respond::ok_in(&answer, lang.0))
 }
 
 /// SRO coverage
@@ -70,14 +83,20 @@ pub async fn referral_stats(who: Principal, query: RawQuery, state: web::Data<Ap
 /// Schools and officers are not persons: nothing is suppressed.
 #[utoipa::path(
     tag = "stats",
-    params(CoverageQuery),
-    responses((status = 200, description = "Schools and their SROs by board", body = Coverage), ListProblems),
+    params(CoverageQuery, ("Accept-Language" = Option<String>, Header, description = "`fr` or `fr-CA` for French labels")),
+    responses((status = 200, description = "Schools and their SROs by board", body = Coverage, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
 #[get("/stats/coverage")]
-pub async fn coverage_stats(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    let ctx = who.context(Scope::StatsRead)?;
+pub async fn coverage_stats(
+    who: Principal,
+    query: RawQuery,
+    lang: AcceptLanguage,
+    state: web::Data<AppState>,
+) -> AppResult<HttpResponse> {
+    let mut ctx = who.context(Scope::StatsRead)?;
+    ctx.lang = lang.0;
     let q = query.parse(CoverageQuery::parse)?;
     let answer = blocking::run(&state.pool, move |conn| service::stats::coverage(conn, &ctx, &q)).await?;
-    Ok(respond::ok(&answer))
+    Ok(respond::ok_in(&answer, lang.0))
 }

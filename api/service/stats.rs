@@ -19,6 +19,7 @@ use crate::db::schema::{agencies, assignments, boards, incidents, officers, refe
 use crate::db::DbConn;
 use crate::domain::assignment::AssignmentRole;
 use crate::domain::context::Context;
+use crate::domain::i18n::Lang;
 use crate::domain::incident::{IncidentCategory, IncidentLocation, Resolution};
 use crate::domain::labels;
 use crate::domain::referral::{ReferralCategory, ReferralStatus};
@@ -66,12 +67,13 @@ fn tally(key: String, label: impl Into<String>, count: i64) -> Tally {
     Tally { key, label: label.into(), count, median_hours: None }
 }
 
-/// Tallies keyed by an enum column, labelled by `label`.
+/// Tallies keyed by an enum column, labelled by `label` in `lang`.
 fn enum_tallies<T: std::str::FromStr>(
     found: Vec<(String, i64)>,
-    label: fn(T) -> &'static str,
+    lang: Lang,
+    label: fn(Lang, T) -> String,
 ) -> AppResult<Vec<Tally>> {
-    found.into_iter().map(|(key, count)| Ok(tally(key.clone(), label(rows::enum_value(&key)?), count))).collect()
+    found.into_iter().map(|(key, count)| Ok(tally(key.clone(), label(lang, rows::enum_value(&key)?), count))).collect()
 }
 
 /// The names of `ids` in a table of named records; an id not found is its own label.
@@ -84,18 +86,22 @@ fn named(key: String, names: &HashMap<String, String>, count: i64) -> Tally {
     tally(key, label, count)
 }
 
-fn board_names(conn: &mut DbConn) -> AppResult<HashMap<String, String>> {
-    Ok(names(boards::table.select((boards::id, boards::name)).load(conn)?))
+/// The boards' names in `lang` (their `name_fr` in French).
+fn board_names(conn: &mut DbConn, lang: Lang) -> AppResult<HashMap<String, String>> {
+    Ok(match lang {
+        Lang::En => names(boards::table.select((boards::id, boards::name)).load(conn)?),
+        Lang::Fr => names(boards::table.select((boards::id, boards::name_fr)).load(conn)?),
+    })
 }
 
 /// A board's key and label (`private` for none).
-fn board_group(board: Option<String>, names: &HashMap<String, String>) -> (String, String) {
+fn board_group(board: Option<String>, names: &HashMap<String, String>, lang: Lang) -> (String, String) {
     match board {
         Some(id) => {
             let label = names.get(&id).cloned().unwrap_or_else(|| id.clone());
             (id, label)
         }
-        None => (PRIVATE_KEY.to_owned(), labels::PRIVATE_SCHOOLS.to_owned()),
+        None => (PRIVATE_KEY.to_owned(), labels::private_schools(lang)),
     }
 }
 
@@ -106,11 +112,11 @@ pub fn incidents(conn: &mut DbConn, ctx: &Context, q: &IncidentStatsQuery, min_c
     let tallies = match q.group_by {
         IncidentGrouping::Category => {
             let found = count_by!(conn, incidents, [visible(), occurred_in(period)], incidents::category, String);
-            enum_tallies::<IncidentCategory>(found, labels::incident_category)?
+            enum_tallies::<IncidentCategory>(found, ctx.lang, labels::incident_category)?
         }
         IncidentGrouping::Location => {
             let found = count_by!(conn, incidents, [visible(), occurred_in(period)], incidents::location, String);
-            enum_tallies::<IncidentLocation>(found, labels::location)?
+            enum_tallies::<IncidentLocation>(found, ctx.lang, labels::location)?
         }
         IncidentGrouping::Resolution => {
             let found =
@@ -120,9 +126,9 @@ pub fn incidents(conn: &mut DbConn, ctx: &Context, q: &IncidentStatsQuery, min_c
                 .map(|(key, count)| match key {
                     Some(key) => {
                         let value: Resolution = rows::enum_value(&key)?;
-                        Ok(tally(key, labels::resolution(value), count))
+                        Ok(tally(key, labels::resolution(ctx.lang, value), count))
                     }
-                    None => Ok(tally(UNRESOLVED_KEY.to_owned(), labels::UNRESOLVED, count)),
+                    None => Ok(tally(UNRESOLVED_KEY.to_owned(), labels::unresolved(ctx.lang), count)),
                 })
                 .collect::<AppResult<Vec<_>>>()?
         }
@@ -142,10 +148,10 @@ pub fn incidents(conn: &mut DbConn, ctx: &Context, q: &IncidentStatsQuery, min_c
                 .load::<(String, Option<String>)>(conn)?
                 .into_iter()
                 .collect();
-            let names = board_names(conn)?;
+            let names = board_names(conn, ctx.lang)?;
             let mut boards: BTreeMap<(String, String), i64> = BTreeMap::new();
             for (school, count) in found {
-                let group = board_group(board_of.get(&school).cloned().flatten(), &names);
+                let group = board_group(board_of.get(&school).cloned().flatten(), &names, ctx.lang);
                 *boards.entry(group).or_default() += count;
             }
             boards.into_iter().map(|((key, label), count)| tally(key, label, count)).collect()
@@ -156,7 +162,7 @@ pub fn incidents(conn: &mut DbConn, ctx: &Context, q: &IncidentStatsQuery, min_c
             for (day, count) in found {
                 months.entry(stats::month_key(day)).or_insert((day, 0)).1 += count;
             }
-            months.into_iter().map(|(key, (day, count))| tally(key, labels::month(day), count)).collect()
+            months.into_iter().map(|(key, (day, count))| tally(key, labels::month(ctx.lang, day), count)).collect()
         }
     };
     Ok(stats::incident_answer(q, tallies, policy::suppression(ctx, min_count)))
@@ -190,20 +196,29 @@ pub fn referrals(conn: &mut DbConn, ctx: &Context, q: &ReferralStatsQuery, min_c
         ReferralGrouping::Agency => {
             let found = count_by!(conn, referrals, [visible(), created_in(period)], referrals::agency_id, String);
             let ids: Vec<String> = found.iter().map(|(id, _)| id.clone()).collect();
-            let names = names(
-                agencies::table.filter(agencies::id.eq_any(ids)).select((agencies::id, agencies::name)).load(conn)?,
-            );
+            // An agency's `name_fr` in French, where it has one.
+            let found_names: Vec<(String, String, Option<String>)> = agencies::table
+                .filter(agencies::id.eq_any(ids))
+                .select((agencies::id, agencies::name, agencies::name_fr))
+                .load(conn)?;
+            let names: HashMap<String, String> = found_names
+                .into_iter()
+                .map(|(id, name, name_fr)| match (ctx.lang, name_fr) {
+                    (Lang::Fr, Some(fr)) => (id, fr),
+                    _ => (id, name),
+                })
+                .collect();
             let tallies: Vec<Tally> = found.into_iter().map(|(key, count)| named(key, &names, count)).collect();
             (tallies, first_acknowledgements!(conn, ctx, period, referrals::agency_id))
         }
         ReferralGrouping::Status => {
             let found = count_by!(conn, referrals, [visible(), created_in(period)], referrals::status, String);
-            let tallies = enum_tallies::<ReferralStatus>(found, labels::referral_status)?;
+            let tallies = enum_tallies::<ReferralStatus>(found, ctx.lang, labels::referral_status)?;
             (tallies, first_acknowledgements!(conn, ctx, period, referrals::status))
         }
         ReferralGrouping::Category => {
             let found = count_by!(conn, referrals, [visible(), created_in(period)], referrals::category, String);
-            let tallies = enum_tallies::<ReferralCategory>(found, labels::referral_category)?;
+            let tallies = enum_tallies::<ReferralCategory>(found, ctx.lang, labels::referral_category)?;
             (tallies, first_acknowledgements!(conn, ctx, period, referrals::category))
         }
     };
@@ -252,7 +267,7 @@ pub fn coverage(conn: &mut DbConn, ctx: &Context, q: &CoverageQuery) -> AppResul
     let officers: i64 = serving_today().select(count(assignments::officer_id).aggregate_distinct()).first(conn)?;
     let active_officers: i64 = officers::table.filter(officers::active.eq(true)).count().get_result(conn)?;
 
-    let names = board_names(conn)?;
+    let names = board_names(conn, ctx.lang)?;
     let covered: HashMap<Option<String>, i64> = covered_by_board.into_iter().collect();
     let serving: HashMap<Option<String>, i64> = officers_by_board.into_iter().collect();
     let mut data: Vec<CoverageCell> = schools_by_board
@@ -261,7 +276,7 @@ pub fn coverage(conn: &mut DbConn, ctx: &Context, q: &CoverageQuery) -> AppResul
         .map(|(board, count)| {
             let with_sro = covered.get(&board).copied().unwrap_or(0);
             let officers = serving.get(&board).copied().unwrap_or(0);
-            let (key, label) = board_group(board, &names);
+            let (key, label) = board_group(board, &names, ctx.lang);
             CoverageCell {
                 key,
                 label,

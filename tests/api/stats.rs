@@ -452,3 +452,42 @@ async fn roles_without_stats_read_get_403_and_no_token_401() {
         assert_eq!(app.get(path, &w.dashboard).await.status, 200);
     }
 }
+
+async fn in_french(app: &TestApp, path: &str, token: &str) -> crate::support::Resp {
+    let req = actix_web::test::TestRequest::get()
+        .uri(path)
+        .insert_header(("authorization", format!("Bearer {token}")))
+        .insert_header(("accept-language", "fr-CA,fr;q=0.9,en;q=0.8"));
+    app.send(req).await
+}
+
+/// Catches French asked for and English given (or the reverse by default), a label left in
+/// English (the unresolved group, months, private schools), a board named in English, and a
+/// missing `Content-Language` (API.md §8).
+#[actix_rt::test]
+async fn statistics_speak_french_when_asked_and_say_so() {
+    let app = TestApp::spawn().await;
+    let w = crate::support::world::World::build(&app).await;
+    let english = app.get("/v1/stats/incidents?group_by=category", &w.admin).await;
+    assert_eq!(english.header("content-language").as_deref(), Some("en"));
+    assert_eq!(english.body["data"][0]["label"], "Bullying");
+    let res = in_french(&app, "/v1/stats/incidents?group_by=category", &w.admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.header("content-language").as_deref(), Some("fr"));
+    assert_eq!(res.body["data"][0]["label"], "Intimidation");
+    assert_eq!(res.body["data"][0]["key"], "bullying", "keys never change with the language");
+    let res = in_french(&app, "/v1/stats/incidents?group_by=resolution", &w.admin).await;
+    assert_eq!(res.body["data"][0]["label"], "Pas encore réglé", "{}", res.text);
+    let res = in_french(&app, "/v1/stats/incidents?group_by=month", &w.admin).await;
+    assert_eq!(res.body["data"][0]["label"], "novembre 2026", "{}", res.text);
+    let res = in_french(&app, "/v1/stats/incidents?group_by=board", &w.admin).await;
+    let board = app.get(&format!("/v1/boards/{}", res.body["data"][0]["key"].as_str().unwrap()), &w.admin).await;
+    assert_eq!(res.body["data"][0]["label"], board.body["name_fr"], "{}", res.text);
+    let res = in_french(&app, "/v1/stats/referrals?group_by=status", &w.admin).await;
+    assert_eq!(res.body["data"][0]["label"], "Soumis", "{}", res.text);
+    let private = app.post("/v1/schools", &w.admin, &crate::support::school_body("900099", None, "private")).await;
+    assert_eq!(private.status, 201, "{}", private.text);
+    let res = in_french(&app, "/v1/stats/coverage", &w.admin).await;
+    let labels: Vec<&str> = res.body["data"].as_array().unwrap().iter().map(|c| c["label"].as_str().unwrap()).collect();
+    assert!(labels.contains(&"Écoles privées"), "{labels:?}");
+}
