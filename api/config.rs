@@ -46,6 +46,11 @@ pub struct Config {
     /// The YCJA s. 119(2) access periods: the table `ACCESS_PERIODS_FILE` names, else the one
     /// built in (`api/data/ycja_access_periods.csv`); checked at start.
     pub access_periods: std::sync::Arc<AccessPeriods>,
+    /// `WEBHOOK_ALLOW_INSECURE`: `true` lets webhook URLs be `http://` and point to loopback or
+    /// private addresses (development and tests only; the start-up log says so). Default false.
+    pub webhook_allow_insecure: bool,
+    /// `WEBHOOK_TIMEOUT_SECONDS`: how long a receiver has to answer 2xx (default 10).
+    pub webhook_timeout_seconds: u64,
 }
 
 impl fmt::Debug for Config {
@@ -68,6 +73,8 @@ impl fmt::Debug for Config {
             .field("retention_grace_days", &self.retention_grace_days)
             .field("purge_at", &self.purge_at)
             .field("access_periods", &self.access_periods)
+            .field("webhook_allow_insecure", &self.webhook_allow_insecure)
+            .field("webhook_timeout_seconds", &self.webhook_timeout_seconds)
             .finish()
     }
 }
@@ -123,6 +130,8 @@ impl Default for Config {
             // Checked by `domain::access_period`'s tests, and again by `from_lookup` at start; an
             // empty table (were it broken) would only keep every record (null periods).
             access_periods: std::sync::Arc::new(AccessPeriods::built_in().unwrap_or_default()),
+            webhook_allow_insecure: false,
+            webhook_timeout_seconds: 10,
         }
     }
 }
@@ -213,6 +222,13 @@ impl Config {
                     std::sync::Arc::new(table)
                 }
             },
+            webhook_allow_insecure: match get("WEBHOOK_ALLOW_INSECURE").map(|v| v.trim().to_ascii_lowercase()) {
+                None => false,
+                Some(v) if v.is_empty() || v == "false" => false,
+                Some(v) if v == "true" => true,
+                Some(_) => return Err("WEBHOOK_ALLOW_INSECURE must be true or false".into()),
+            },
+            webhook_timeout_seconds: number("WEBHOOK_TIMEOUT_SECONDS", d.webhook_timeout_seconds as i64, 1)? as u64,
         })
     }
 }

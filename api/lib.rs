@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod push;
 pub mod routes;
 pub mod server;
 pub mod service;

@@ -206,6 +206,7 @@ keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
     tags(
         (name = "auth", description = "Tokens and the caller's identity"),
         (name = "clients", description = "API clients (admin)"),
+        (name = "webhooks", description = "Signed push notices of changes to clients' receivers (admin)"),
         (name = "boards", description = "The four school boards"),
         (name = "schools", description = "Schools and their current SRO"),
         (name = "officers", description = "The SRO directory"),

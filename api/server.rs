@@ -120,7 +120,8 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
 
 /// Prunes change-feed entries older than `CHANGES_RETENTION_DAYS` and idempotency keys older than
-/// 24 hours, and announces expired disclosures, now and every hour, on a thread of its own.
+/// 24 hours, webhook deliveries older than 30 days, and announces expired disclosures, now and
+/// every hour, on a thread of its own.
 /// Every instance runs it: each step is idempotent (an expiry is marked once, checked again in
 /// its transaction), so instances running it at once only repeat each other's work.
 fn start_housekeeping(state: AppState) {
@@ -182,6 +183,11 @@ pub fn housekeeping(state: &AppState) -> Result<(usize, usize), crate::error::Ap
         &mut conn,
         now - chrono::Duration::hours(crate::domain::idempotency::KEEP_HOURS),
     )?;
+    let deliveries =
+        crate::service::webhooks::prune(&mut conn, now - chrono::Duration::days(crate::domain::webhook::KEEP_DAYS))?;
+    if deliveries > 0 {
+        log::info!("housekeeping: pruned {deliveries} webhook notices and attempts older than 30 days");
+    }
     // No write happens when a disclosure's destroy_by passes; this pass tells the boards' feeds.
     let expired =
         crate::service::disclosures::expire(&mut conn, &crate::domain::context::Context::system("housekeeping"))?;
@@ -201,6 +207,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let in_flight = state.in_flight.clone();
     start_housekeeping(state.clone());
     start_daily_purge(state.clone());
+    crate::push::worker::start(state.clone())?;
     let bound = bind(state, &bind_addr)?;
     // Installed before the address is announced, so a signal sent at once stops the server
     // gracefully instead of killing the process.

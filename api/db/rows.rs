@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use super::schema::{
     agencies, assignments, audit_events, audit_persons, boards, changes, clients, disclosures, incident_persons,
     incidents, officers, outcomes, persons, presentations, referral_history, referrals, retention_runs, schools,
-    service_requests, signing_keys,
+    service_requests, signing_keys, webhook_attempts, webhook_notices, webhooks,
 };
 use crate::error::AppError;
 
@@ -359,6 +359,65 @@ impl crate::domain::page::Keyed for AuditRow {
     }
 }
 
+/// A `webhooks` row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = webhooks, treat_none_as_null = true)]
+pub struct WebhookRow {
+    pub id: String,
+    pub client_id: String,
+    pub url: String,
+    pub resources: Option<String>,
+    pub description: Option<String>,
+    pub active: bool,
+    pub failing_since: Option<NaiveDateTime>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<NaiveDateTime>,
+    pub feed_after: i64,
+    pub next_attempt_at: Option<NaiveDateTime>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub leased_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// A `webhook_notices` row: one queued notice.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_notices)]
+pub struct WebhookNoticeRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub seq: i64,
+    pub resource: String,
+    pub resource_id: String,
+    pub op: String,
+    pub at: NaiveDateTime,
+    pub queued_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub abandoned_at: Option<NaiveDateTime>,
+}
+
+/// A `webhook_attempts` row: one POST tried.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct WebhookAttemptRow {
+    pub id: String,
+    pub webhook_id: String,
+    pub notice_id: String,
+    pub seq: i64,
+    pub op: String,
+    pub attempt: i32,
+    pub created_at: NaiveDateTime,
+    pub duration_ms: i32,
+    pub status_code: Option<i32>,
+    pub error: Option<String>,
+    pub outcome: String,
+    pub next_retry_at: Option<NaiveDateTime>,
+}
+
 macro_rules! keyed {
     ($($row:ty),+) => {
         $(impl crate::domain::page::Keyed for $row {
@@ -369,6 +428,8 @@ macro_rules! keyed {
     };
 }
 keyed!(
+    WebhookRow,
+    WebhookAttemptRow,
     BoardRow,
     SchoolRow,
     OfficerRow,

@@ -348,7 +348,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        client_id -> Text,
+        url -> Text,
+        resources -> Nullable<Text>,
+        description -> Nullable<Text>,
+        active -> Bool,
+        failing_since -> Nullable<Timestamp>,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        feed_after -> BigInt,
+        next_attempt_at -> Nullable<Timestamp>,
+        lease_until -> Nullable<Timestamp>,
+        leased_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    webhook_notices (id) {
+        id -> Text,
+        webhook_id -> Text,
+        seq -> BigInt,
+        resource -> Text,
+        resource_id -> Text,
+        op -> Text,
+        at -> Timestamp,
+        queued_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        abandoned_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        webhook_id -> Text,
+        notice_id -> Text,
+        seq -> BigInt,
+        op -> Text,
+        attempt -> Integer,
+        created_at -> Timestamp,
+        duration_ms -> Integer,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        outcome -> Text,
+        next_retry_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(schools -> boards (board_id));
+diesel::joinable!(webhooks -> clients (client_id));
+diesel::joinable!(webhook_notices -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhooks (webhook_id));
 diesel::joinable!(assignments -> schools (school_id));
 diesel::joinable!(assignments -> officers (officer_id));
 diesel::joinable!(clients -> officers (officer_id));
@@ -391,4 +450,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_head,
     idempotency_keys,
     record_audiences,
+    webhooks,
+    webhook_notices,
+    webhook_attempts,
 );

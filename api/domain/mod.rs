@@ -36,6 +36,7 @@ pub mod text;
 pub mod time;
 pub mod validate;
 pub mod vocabulary;
+pub mod webhook;
 
 /// A new time-ordered record id.
 pub fn new_id() -> uuid::Uuid {

@@ -36,9 +36,12 @@ pub const EMAIL: &str = "^[^\\u0000- @\\u007f]+@[^\\u0000- @.\\u007f]+(\\.[^\\u0
 /// An `Idempotency-Key`: visible ASCII only, so a key never carries a line break or invisible
 /// text into storage (length 1–255 is stated apart).
 pub const IDEMPOTENCY_KEY: &str = "^[!-~]+$";
+/// The shape of a webhook URL: an http(s) scheme and no NUL (the full rules, https only and
+/// no inside address, are `domain::webhook::check_url`'s).
+pub const WEBHOOK_URL: &str = "^[hH][tT][tT][pP][sS]?://[^\\u0000]+$";
 /// Every pattern above.
 pub const ALL: &[&str] =
-    &[TEXT, OPTIONAL_TEXT, SCHOOL_NUMBER, BOARD_NUMBER, BADGE, POSTAL_CODE, EMAIL, IDEMPOTENCY_KEY];
+    &[TEXT, OPTIONAL_TEXT, SCHOOL_NUMBER, BOARD_NUMBER, BADGE, POSTAL_CODE, EMAIL, IDEMPOTENCY_KEY, WEBHOOK_URL];
 
 /// True when `text` matches `pattern` (one of the constants above); false if it cannot compile.
 pub fn matches(pattern: &'static str, text: &str) -> bool {

@@ -20,6 +20,7 @@ pub mod schools;
 pub mod service_requests;
 pub mod stats;
 pub mod vocabularies;
+pub mod webhooks;
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
@@ -38,6 +39,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(clients::get_client)
                 .service(clients::disable_client)
                 .service(clients::enable_client)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::patch_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::rotate_webhook_secret)
+                .service(webhooks::list_webhook_deliveries)
                 .service(boards::list_boards)
                 .service(boards::get_board)
                 .service(boards::patch_board)

@@ -105,66 +105,77 @@ fn visible_now(conn: &mut DbConn, ctx: &Context, rows: &[ChangeRow]) -> AppResul
     }
     let mut seen = HashSet::new();
     for (resource, ids) in wanted {
-        let found: Vec<String> = match resource {
-            // Everyone's reference data.
-            "boards" | "officers" | "agencies" => match ctx.visibility {
-                Visibility::Nothing => vec![],
-                _ => ids,
-            },
-            "schools" => schools::table
-                .filter(policy::schools(ctx))
-                .filter(schools::id.eq_any(&ids))
-                .select(schools::id)
-                .load(conn)?,
-            "assignments" => assignments::table
-                .filter(policy::assignments(ctx))
-                .filter(assignments::id.eq_any(&ids))
-                .select(assignments::id)
-                .load(conn)?,
-            "incidents" => incidents::table
-                .filter(policy::incidents(ctx))
-                .filter(incidents::id.eq_any(&ids))
-                .select(incidents::id)
-                .load(conn)?,
-            "referrals" => referrals::table
-                .filter(policy::referrals(ctx))
-                .filter(referrals::id.eq_any(&ids))
-                .select(referrals::id)
-                .load(conn)?,
-            "outcomes" => outcomes::table
-                .filter(policy::outcomes(ctx))
-                .filter(outcomes::id.eq_any(&ids))
-                .select(outcomes::id)
-                .load(conn)?,
-            "disclosures" => disclosures::table
-                .filter(policy::disclosures(ctx))
-                .filter(disclosures::id.eq_any(&ids))
-                .select(disclosures::id)
-                .load(conn)?,
-            "persons" => persons::table
-                .filter(policy::persons(ctx))
-                .filter(persons::id.eq_any(&ids))
-                .select(persons::id)
-                .load(conn)?,
-            "service_requests" => service_requests::table
-                .filter(policy::service_requests(ctx))
-                .filter(service_requests::id.eq_any(&ids))
-                .select(service_requests::id)
-                .load(conn)?,
-            "presentations" => presentations::table
-                .filter(policy::presentations(ctx))
-                .filter(presentations::id.eq_any(&ids))
-                .select(presentations::id)
-                .load(conn)?,
-            // A resource only the unit reads (none today) or one this version does not know.
-            _ => match ctx.visibility {
-                Visibility::All => ids,
-                _ => vec![],
-            },
-        };
+        let found = visible_ids(conn, ctx, resource, ids)?;
         seen.extend(found.into_iter().map(|id| (resource.to_owned(), id)));
     }
     Ok(seen)
+}
+
+/// True when `ctx` sees the record `resource`/`id` now (webhook notices are judged again when
+/// they are sent).
+pub fn visible(conn: &mut DbConn, ctx: &Context, resource: &str, id: &str) -> AppResult<bool> {
+    Ok(!visible_ids(conn, ctx, resource, vec![id.to_owned()])?.is_empty())
+}
+
+/// Those of `ids` (records of `resource`) that `ctx` sees now, through the policy.
+fn visible_ids(conn: &mut DbConn, ctx: &Context, resource: &str, ids: Vec<String>) -> AppResult<Vec<String>> {
+    Ok(match resource {
+        // Everyone's reference data.
+        "boards" | "officers" | "agencies" => match ctx.visibility {
+            Visibility::Nothing => vec![],
+            _ => ids,
+        },
+        "schools" => schools::table
+            .filter(policy::schools(ctx))
+            .filter(schools::id.eq_any(&ids))
+            .select(schools::id)
+            .load(conn)?,
+        "assignments" => assignments::table
+            .filter(policy::assignments(ctx))
+            .filter(assignments::id.eq_any(&ids))
+            .select(assignments::id)
+            .load(conn)?,
+        "incidents" => incidents::table
+            .filter(policy::incidents(ctx))
+            .filter(incidents::id.eq_any(&ids))
+            .select(incidents::id)
+            .load(conn)?,
+        "referrals" => referrals::table
+            .filter(policy::referrals(ctx))
+            .filter(referrals::id.eq_any(&ids))
+            .select(referrals::id)
+            .load(conn)?,
+        "outcomes" => outcomes::table
+            .filter(policy::outcomes(ctx))
+            .filter(outcomes::id.eq_any(&ids))
+            .select(outcomes::id)
+            .load(conn)?,
+        "disclosures" => disclosures::table
+            .filter(policy::disclosures(ctx))
+            .filter(disclosures::id.eq_any(&ids))
+            .select(disclosures::id)
+            .load(conn)?,
+        "persons" => persons::table
+            .filter(policy::persons(ctx))
+            .filter(persons::id.eq_any(&ids))
+            .select(persons::id)
+            .load(conn)?,
+        "service_requests" => service_requests::table
+            .filter(policy::service_requests(ctx))
+            .filter(service_requests::id.eq_any(&ids))
+            .select(service_requests::id)
+            .load(conn)?,
+        "presentations" => presentations::table
+            .filter(policy::presentations(ctx))
+            .filter(presentations::id.eq_any(&ids))
+            .select(presentations::id)
+            .load(conn)?,
+        // A resource only the unit reads (none today) or one this version does not know.
+        _ => match ctx.visibility {
+            Visibility::All => ids,
+            _ => vec![],
+        },
+    })
 }
 
 /// The last number handed out.

@@ -25,6 +25,7 @@ pub mod service_requests;
 pub mod signing_key;
 pub mod stats;
 pub mod vocabularies;
+pub mod webhooks;
 
 use crate::domain::query::{precondition_holds, IfMatch};
 use crate::error::AppError;

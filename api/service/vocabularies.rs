@@ -4,7 +4,7 @@
 use crate::domain::vocabulary::{Vocabularies, Vocabulary};
 use crate::domain::{
     access, agency, assignment, audit, board, change, disclosure, incident, outcome, referral, school, service_request,
-    stats,
+    stats, webhook,
 };
 use crate::error::ConflictCode;
 
@@ -36,7 +36,9 @@ pub fn all() -> Vocabularies {
         ("consent_giver", wire(referral::ConsentGiver::ALL)),
         ("court_disposition", wire(outcome::CourtDisposition::ALL)),
         ("coverage_grouping", wire(stats::CoverageGrouping::ALL)),
+        ("delivery_outcome", wire(webhook::DeliveryOutcome::ALL)),
         ("disclosure_purpose", wire(disclosure::DisclosurePurpose::ALL)),
+        ("feed_resource", wire(webhook::FeedResource::ALL)),
         ("incident_category", wire(incident::IncidentCategory::ALL)),
         ("incident_grouping", wire(stats::IncidentGrouping::ALL)),
         ("incident_location", wire(incident::IncidentLocation::ALL)),

@@ -50,6 +50,8 @@ fn every_schema_enum_lists_exactly_the_wire_values_the_code_accepts() {
     code.insert("AuditAction", wire(audit::AuditAction::ALL));
     code.insert("AuditResource", wire(audit::AuditResource::ALL));
     code.insert("ChangeOp", wire(sro_api::domain::change::ChangeOp::ALL));
+    code.insert("FeedResource", wire(sro_api::domain::webhook::FeedResource::ALL));
+    code.insert("DeliveryOutcome", wire(sro_api::domain::webhook::DeliveryOutcome::ALL));
     code.insert("IncidentGrouping", wire(stats::IncidentGrouping::ALL));
     code.insert("ReferralGrouping", wire(stats::ReferralGrouping::ALL));
     code.insert("CoverageGrouping", wire(stats::CoverageGrouping::ALL));

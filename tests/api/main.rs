@@ -34,4 +34,5 @@ mod referrals;
 mod retention;
 mod schools;
 mod stats;
+mod webhooks;
 mod wire_level;

@@ -3,6 +3,7 @@
 
 pub mod db;
 pub mod proxy;
+pub mod receiver;
 pub mod wire;
 pub mod world;
 
