@@ -10,8 +10,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::domain::access::Scope;
-use crate::domain::validate::FieldError;
-use crate::error::{ConflictCode, Problem};
+use crate::error::{ConflictCode, Problem, ProblemField};
 
 macro_rules! problem_responses {
     ($($name:ident => $description:literal),+ $(,)?) => {
@@ -202,7 +201,7 @@ integrations, referral systems and dashboards. Errors are RFC 9457 problem detai
 keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, FieldError, ConflictCode, Scope)),
+    components(schemas(Problem, ProblemField, ConflictCode, Scope)),
     tags(
         (name = "auth", description = "Tokens and the caller's identity"),
         (name = "clients", description = "API clients (admin)"),

@@ -91,7 +91,7 @@ where
         Ok(key) => key,
         Err(message) => {
             let err = AppError::BadRequest {
-                detail: "The Idempotency-Key header is not acceptable.".into(),
+                detail: crate::msg!("bad_idempotency_key"),
                 errors: vec![crate::domain::validate::FieldError::new(HEADER, message)],
             };
             return Ok(req.error_response(err));

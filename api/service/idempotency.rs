@@ -61,10 +61,7 @@ fn claim_once(conn: &mut DbConn, client: &str, key: &str, fingerprint: &str, now
     if let Some((stored_fingerprint, state, status, location, etag, content_type, body, created_at)) = found {
         if created_at >= now - Duration::hours(KEEP_HOURS) {
             if stored_fingerprint != fingerprint {
-                return Err(AppError::field(
-                    "Idempotency-Key",
-                    "was already used for a different request (method, path or body) in the last 24 hours",
-                ));
+                return Err(AppError::field("Idempotency-Key", crate::msg!("idempotency_key_reused")));
             }
             if state == "done" {
                 let status = status.and_then(|s| u16::try_from(s).ok()).unwrap_or(500);
@@ -79,7 +76,7 @@ fn claim_once(conn: &mut DbConn, client: &str, key: &str, fingerprint: &str, now
             if created_at >= now - Duration::seconds(STALE_SECONDS) {
                 return Err(AppError::conflict(
                     ConflictCode::IdempotencyInProgress,
-                    "A request with this Idempotency-Key is still running; retry shortly to get its answer.",
+                    crate::msg!("idempotency_in_progress"),
                 ));
             }
             // Its request died without an answer: this one takes the key over.
