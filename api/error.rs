@@ -7,7 +7,9 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::i18n::{Lang, Msg};
 use crate::domain::validate::FieldError;
+use crate::msg;
 
 /// Base of every problem `type` URI (API.md §6).
 pub const PROBLEM_BASE: &str = "https://sro-api.example/problems/";
@@ -36,13 +38,13 @@ pub enum ConflictCode {
 pub enum AppError {
     /// 400: malformed JSON, query parameter or cursor.
     #[error("bad request: {detail}")]
-    BadRequest { detail: String, errors: Vec<FieldError> },
+    BadRequest { detail: Msg, errors: Vec<FieldError> },
     /// 401: missing or invalid token (with `WWW-Authenticate: Bearer`).
     #[error("unauthorized: {0}")]
-    Unauthorized(String),
+    Unauthorized(Msg),
     /// 403: a valid token lacking the scope the endpoint needs.
     #[error("forbidden: {0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     /// 404: absent, or present but outside what the caller may see.
     #[error("not found")]
     NotFound,
@@ -54,7 +56,7 @@ pub enum AppError {
     RequestTimeout { seconds: u64 },
     /// 409: the stored data forbids the change.
     #[error("conflict ({code:?}): {detail}")]
-    Conflict { code: ConflictCode, detail: String },
+    Conflict { code: ConflictCode, detail: Msg },
     /// 412: `If-Match` names an older version.
     #[error("precondition failed")]
     PreconditionFailed,
@@ -63,7 +65,7 @@ pub enum AppError {
     PayloadTooLarge { limit: usize },
     /// 415: the body is not in a media type the endpoint accepts.
     #[error("unsupported media type")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     /// 422: the body parsed but its fields are not acceptable.
     #[error("validation failed: {} field(s)", .0.len())]
     Validation(Vec<FieldError>),
@@ -88,88 +90,84 @@ pub enum AppError {
 
 impl AppError {
     /// A 422 naming one field.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, message: Msg) -> Self {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
     /// A 409 with its code.
-    pub fn conflict(code: ConflictCode, detail: impl Into<String>) -> Self {
-        AppError::Conflict { code, detail: detail.into() }
+    pub fn conflict(code: ConflictCode, detail: Msg) -> Self {
+        AppError::Conflict { code, detail }
     }
 
-    fn slug_and_title(&self) -> (&'static str, &'static str) {
+    fn slug_and_title(&self) -> (&'static str, Msg) {
         match self {
-            AppError::BadRequest { .. } => ("bad-request", "Bad request"),
-            AppError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
-            AppError::Forbidden(_) => ("forbidden", "Forbidden"),
-            AppError::NotFound => ("not-found", "Not found"),
-            AppError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
-            AppError::RequestTimeout { .. } => ("request-timeout", "Request timeout"),
-            AppError::Conflict { .. } => ("conflict", "Conflict"),
-            AppError::PreconditionFailed => ("precondition-failed", "Precondition failed"),
-            AppError::PayloadTooLarge { .. } => ("payload-too-large", "Payload too large"),
-            AppError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
-            AppError::Validation(_) => ("validation", "Validation failed"),
-            AppError::RateLimited { .. } => ("rate-limited", "Too many requests"),
-            AppError::ResyncRequired { .. } => ("resync-required", "Resync required"),
-            AppError::Unavailable(_) | AppError::Contention(_) => ("unavailable", "Service unavailable"),
-            AppError::Internal(_) => ("internal", "Internal server error"),
+            AppError::BadRequest { .. } => ("bad-request", msg!("title_bad_request")),
+            AppError::Unauthorized(_) => ("unauthorized", msg!("title_unauthorized")),
+            AppError::Forbidden(_) => ("forbidden", msg!("title_forbidden")),
+            AppError::NotFound => ("not-found", msg!("title_not_found")),
+            AppError::MethodNotAllowed { .. } => ("method-not-allowed", msg!("title_method_not_allowed")),
+            AppError::RequestTimeout { .. } => ("request-timeout", msg!("title_request_timeout")),
+            AppError::Conflict { .. } => ("conflict", msg!("title_conflict")),
+            AppError::PreconditionFailed => ("precondition-failed", msg!("title_precondition_failed")),
+            AppError::PayloadTooLarge { .. } => ("payload-too-large", msg!("title_payload_too_large")),
+            AppError::UnsupportedMediaType(_) => ("unsupported-media-type", msg!("title_unsupported_media_type")),
+            AppError::Validation(_) => ("validation", msg!("title_validation")),
+            AppError::RateLimited { .. } => ("rate-limited", msg!("title_rate_limited")),
+            AppError::ResyncRequired { .. } => ("resync-required", msg!("title_resync_required")),
+            AppError::Unavailable(_) | AppError::Contention(_) => ("unavailable", msg!("title_unavailable")),
+            AppError::Internal(_) => ("internal", msg!("title_internal")),
         }
     }
 
-    /// The problem body for the request `request_id`.
-    pub fn to_problem(&self, request_id: Option<String>) -> Problem {
+    /// The problem body for the request `request_id`, its words in `lang` (API.md §8); `type`,
+    /// `code` and `errors[].field` are the same in every language.
+    pub fn to_problem(&self, request_id: Option<String>, lang: Lang) -> Problem {
         let (slug, title) = self.slug_and_title();
         let status = self.status();
         let (detail, errors, code) = match self {
-            AppError::BadRequest { detail, errors } => (detail.clone(), non_empty(errors), None),
-            AppError::Unauthorized(d) | AppError::Forbidden(d) => (d.clone(), None, None),
-            AppError::UnsupportedMediaType(d) => (d.clone(), None, None),
-            AppError::NotFound => ("No such record.".into(), None, None),
+            AppError::BadRequest { detail, errors } => (detail.clone(), errors.as_slice(), None),
+            AppError::Unauthorized(d) | AppError::Forbidden(d) => (d.clone(), &[][..], None),
+            AppError::UnsupportedMediaType(d) => (d.clone(), &[][..], None),
+            AppError::NotFound => (msg!("detail_not_found"), &[][..], None),
             AppError::MethodNotAllowed { allow } => {
-                (format!("This path answers {} only.", allow.join(", ")), None, None)
+                (msg!("detail_method_not_allowed", methods = allow.join(", ")), &[][..], None)
             }
-            AppError::RequestTimeout { seconds } => {
-                (format!("The body did not arrive within {seconds} seconds."), None, None)
+            AppError::RequestTimeout { seconds } => (msg!("detail_request_timeout", seconds = seconds), &[][..], None),
+            AppError::Conflict { code, detail } => (detail.clone(), &[][..], Some(*code)),
+            AppError::PreconditionFailed => (msg!("detail_precondition_failed"), &[][..], None),
+            AppError::PayloadTooLarge { limit } => (msg!("detail_payload_too_large", limit = limit), &[][..], None),
+            AppError::Validation(errors) => (msg!("detail_validation"), errors.as_slice(), None),
+            AppError::RateLimited { retry_after, limit } => {
+                (msg!("detail_rate_limited", limit = limit, retry_after = retry_after), &[][..], None)
             }
-            AppError::Conflict { code, detail } => (detail.clone(), None, Some(*code)),
-            AppError::PreconditionFailed => {
-                ("If-Match does not name the current version; fetch the record again.".into(), None, None)
-            }
-            AppError::PayloadTooLarge { limit } => (format!("The body is larger than {limit} bytes."), None, None),
-            AppError::Validation(errors) => ("One or more fields are not acceptable.".into(), non_empty(errors), None),
-            AppError::RateLimited { retry_after, limit } => (
-                format!("This client may make {limit} requests a minute; retry after {retry_after} seconds."),
-                None,
-                None,
-            ),
-            AppError::ResyncRequired { oldest } => (
-                format!(
-                    "Entries up to number {oldest} were pruned. Reload every record, then poll from the seq of \
-                     GET /v1/changes/head taken before the reload."
-                ),
-                None,
-                None,
-            ),
-            AppError::Unavailable(_) | AppError::Contention(_) => {
-                ("The database is unavailable; retry shortly.".into(), None, None)
-            }
-            AppError::Internal(_) => ("An unexpected error occurred.".into(), None, None),
+            AppError::ResyncRequired { oldest } => (msg!("detail_resync_required", oldest = oldest), &[][..], None),
+            AppError::Unavailable(_) | AppError::Contention(_) => (msg!("detail_unavailable"), &[][..], None),
+            AppError::Internal(_) => (msg!("detail_internal"), &[][..], None),
         };
+        let errors: Vec<ProblemField> =
+            errors.iter().map(|e| ProblemField { field: e.field.clone(), message: e.message.render(lang) }).collect();
         Problem {
             type_: format!("{PROBLEM_BASE}{slug}"),
-            title: title.into(),
+            title: title.render(lang),
             status,
-            detail,
+            detail: detail.render(lang),
             request_id,
-            errors,
+            errors: (!errors.is_empty()).then_some(errors),
             code,
         }
     }
 }
 
-fn non_empty(errors: &[FieldError]) -> Option<Vec<FieldError>> {
-    (!errors.is_empty()).then(|| errors.to_vec())
+// The wire form of a `FieldError`: its message written in the answer's language. Its doc
+// comment is the schema's description in the OpenAPI document.
+/// One bad field or parameter, named by its JSON path without the leading `$.`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = FieldError)]
+pub struct ProblemField {
+    /// JSON path of the field: `postal_code`, `rows[7].postal_code`, `consent.given_by`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
 }
 
 /// An RFC 9457 problem details body.
@@ -196,7 +194,7 @@ pub struct Problem {
     pub request_id: Option<String>,
     /// For validation errors: every bad field, named by its JSON path.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<FieldError>>,
+    pub errors: Option<Vec<ProblemField>>,
     /// For 409: which conflict.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ConflictCode>,
@@ -231,10 +229,10 @@ impl From<diesel::result::Error> for AppError {
         match err {
             Error::NotFound => AppError::NotFound,
             Error::DatabaseError(Kind::UniqueViolation, _) => {
-                AppError::conflict(ConflictCode::Duplicate, "A record with this key already exists.")
+                AppError::conflict(ConflictCode::Duplicate, msg!("duplicate_record"))
             }
             Error::DatabaseError(Kind::ForeignKeyViolation, _) => {
-                AppError::conflict(ConflictCode::StillReferenced, "The record is still referred to by other records.")
+                AppError::conflict(ConflictCode::StillReferenced, msg!("still_referenced"))
             }
             Error::DatabaseError(Kind::ClosedConnection, info) => AppError::Unavailable(info.message().to_owned()),
             Error::DatabaseError(Kind::SerializationFailure, info) => AppError::Contention(info.message().to_owned()),

@@ -10,8 +10,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
 use crate::domain::access::Scope;
-use crate::domain::validate::FieldError;
-use crate::error::{ConflictCode, Problem};
+use crate::error::{ConflictCode, Problem, ProblemField};
 
 macro_rules! problem_responses {
     ($($name:ident => $description:literal),+ $(,)?) => {
@@ -41,11 +40,35 @@ fn problem(description: &str) -> Response {
     response
 }
 
-/// Every answer carries `X-Request-Id`.
+/// Every answer carries `X-Request-Id` and `Content-Language`.
 fn add_request_id_header(response: &mut Response) {
     let mut header = Header::new(Object::with_type(Type::String));
     header.description = Some("The caller's request id if it sent one, else a new one; also in the server log.".into());
     response.headers.entry("X-Request-Id".into()).or_insert(RefOr::T(header));
+    let mut language = Header::new(Object::with_type(Type::String));
+    language.description = Some("`en` or `fr`: the language of the answer's words (API.md §8).".into());
+    response.headers.entry("Content-Language".into()).or_insert(RefOr::T(language));
+}
+
+/// Every `/v1` operation answers problems (and labels) in French when asked (API.md §8); an
+/// operation that documents the header itself (statistics) keeps its own words.
+fn accept_language(op: &mut Operation) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    let params = op.parameters.get_or_insert_with(Vec::new);
+    if params.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "Accept-Language")) {
+        return;
+    }
+    let param = ParameterBuilder::new()
+        .name("Accept-Language")
+        .parameter_in(ParameterIn::Header)
+        .required(utoipa::openapi::Required::False)
+        .description(Some(
+            "`fr` or `fr-CA` (or French ranked above English) for problem titles, details and messages \
+             in French; anything else is English. Field names, values, `type` and `code` never change.",
+        ))
+        .schema(Some(Schema::Object(Object::with_type(Type::String))))
+        .build();
+    params.push(RefOr::T(param));
 }
 
 problem_responses! {
@@ -202,7 +225,7 @@ integrations, referral systems and dashboards. Errors are RFC 9457 problem detai
 keyset-paged with opaque cursors; every record has a `version` for `If-Match`.",
         license(name = "MIT")
     ),
-    components(schemas(Problem, FieldError, ConflictCode, Scope)),
+    components(schemas(Problem, ProblemField, ConflictCode, Scope)),
     tags(
         (name = "auth", description = "Tokens and the caller's identity"),
         (name = "clients", description = "API clients (admin)"),
@@ -258,6 +281,7 @@ pub fn document() -> Document {
             }
             if path.starts_with("/v1/") {
                 add_common_responses(op);
+                accept_language(op);
             }
         }
         if path.starts_with("/v1/") {

@@ -28,7 +28,7 @@ impl Principal {
         if self.caller.has(scope) {
             Ok(&self.caller)
         } else {
-            Err(AppError::Forbidden(format!("This endpoint needs the scope `{scope}`.")))
+            Err(AppError::Forbidden(crate::msg!("needs_scope", scope = scope)))
         }
     }
 }
@@ -48,13 +48,13 @@ impl Principal {
         if roles.contains(&ctx.caller.role) {
             Ok(ctx)
         } else {
-            Err(AppError::Forbidden(format!("The {} role cannot use this endpoint.", ctx.caller.role)))
+            Err(AppError::Forbidden(crate::msg!("role_cannot_use_endpoint", role = ctx.caller.role)))
         }
     }
 }
 
 fn invalid() -> AppError {
-    AppError::Unauthorized("The access token is missing, invalid or expired.".into())
+    AppError::Unauthorized(crate::msg!("token_invalid"))
 }
 
 impl FromRequest for Principal {

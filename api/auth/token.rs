@@ -102,7 +102,7 @@ pub fn verify(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<(
     };
     let caller = Caller {
         client_id: Uuid::parse_str(&claims.sub).map_err(|_| "bad sub")?,
-        role: claims.role.parse::<Role>()?,
+        role: claims.role.parse::<Role>().map_err(|e| e.to_string())?,
         board_id: id(&claims.board_id)?,
         officer_id: id(&claims.officer_id)?,
         agency_id: id(&claims.agency_id)?,

@@ -344,6 +344,7 @@ diesel::table! {
         etag -> Nullable<Text>,
         content_type -> Nullable<Text>,
         body -> Nullable<Text>,
+        content_language -> Nullable<Text>,
         created_at -> Timestamp,
     }
 }

@@ -162,7 +162,7 @@ pub fn load(conn: &mut DbConn) -> AppResult<Summary> {
     if let Some(held) = records_held(conn)? {
         return Err(AppError::conflict(
             crate::error::ConflictCode::StillReferenced,
-            format!("the database already holds records ({held}); the demo loads only into an empty database"),
+            crate::msg!("demo_needs_empty_database", held = held),
         ));
     }
     let mut dice = Dice(0x5EED_2026_0902_0001);

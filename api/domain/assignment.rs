@@ -67,7 +67,7 @@ impl NewAssignment {
             ends_on: f.opt_with("ends_on", parse_date),
         };
         if f.clean("starts_on") && a.ends_on.is_some_and(|end| end < a.starts_on) {
-            f.error("ends_on", "must not be before starts_on");
+            f.error("ends_on", crate::msg!("not_before_field", field = "starts_on"));
         }
         f.finish()?;
         Ok(a)

@@ -67,11 +67,11 @@ pub struct BoardChanges {
 }
 
 /// Checks a Ministry board number: `B` and five digits.
-pub fn parse_board_number(s: &str) -> Result<String, String> {
+pub fn parse_board_number(s: &str) -> Result<String, super::i18n::Msg> {
     if super::pattern::matches(super::pattern::BOARD_NUMBER, s) {
         Ok(s.to_owned())
     } else {
-        Err("must be B and five digits".into())
+        Err(crate::msg!("board_number_form"))
     }
 }
 

@@ -74,11 +74,11 @@ impl ChangesQuery {
     /// Reads `after` and `limit`; anything else is refused.
     pub fn parse(raw: &str) -> Result<ChangesQuery, Vec<FieldError>> {
         let mut p = Params::new(raw)?;
-        let after = p.opt("after", |s| digits(s, i64::MAX).ok_or_else(|| "must be a whole number, 0 or more".into()));
+        let after = p.opt("after", |s| digits(s, i64::MAX).ok_or_else(|| crate::msg!("whole_number_from_zero")));
         let limit = p.opt("limit", |s| {
             digits(s, super::page::MAX_LIMIT)
                 .filter(|n| *n >= 1)
-                .ok_or_else(|| format!("must be a whole number from 1 to {}", super::page::MAX_LIMIT))
+                .ok_or_else(|| crate::msg!("whole_number_between", min = 1, max = super::page::MAX_LIMIT))
         });
         p.finish_plain()?;
         Ok(ChangesQuery { after, limit })

@@ -84,10 +84,10 @@ impl NewClient {
         let scope_words = f.opt_str_list("scopes");
         let mut scopes = None;
         if let Some(words) = scope_words {
-            let parsed: Result<Vec<Scope>, String> = words.iter().map(|w| w.parse()).collect();
+            let parsed: Result<Vec<Scope>, _> = words.iter().map(|w| w.parse()).collect();
             match parsed {
                 Ok(list) => scopes = Some(list),
-                Err(_) => f.error("scopes", "contains an unknown scope"),
+                Err(_) => f.error("scopes", crate::msg!("unknown_scope_in_list")),
             }
         }
         let client = NewClient { name, role, board_id, agency_id, officer_id, scopes };
@@ -101,7 +101,7 @@ impl NewClient {
     }
 
     /// What is wrong with the binding and scopes for the role.
-    pub fn binding_errors(&self) -> Vec<(&'static str, String)> {
+    pub fn binding_errors(&self) -> Vec<(&'static str, super::i18n::Msg)> {
         let mut out = Vec::new();
         let bindings = [
             ("board_id", self.board_id.is_some()),
@@ -111,16 +111,19 @@ impl NewClient {
         let needed = self.role.binding_field();
         for (field, given) in bindings {
             if Some(field) == needed && !given {
-                out.push((field, format!("is required for role {}", self.role)));
+                out.push((field, crate::msg!("required_for_role", role = self.role)));
             } else if Some(field) != needed && given {
-                out.push((field, format!("must be absent for role {}", self.role)));
+                out.push((field, crate::msg!("absent_for_role", role = self.role)));
             }
         }
         if let Some(scopes) = &self.scopes {
             let allowed = self.role.allowed_scopes();
             let outside: Vec<&str> = scopes.iter().filter(|s| !allowed.contains(s)).map(|s| s.as_str()).collect();
             if !outside.is_empty() {
-                out.push(("scopes", format!("not allowed for role {}: {}", self.role, outside.join(" "))));
+                out.push((
+                    "scopes",
+                    crate::msg!("scopes_not_allowed_for_role", role = self.role, scopes = outside.join(" ")),
+                ));
             }
         }
         out

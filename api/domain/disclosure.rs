@@ -149,16 +149,16 @@ impl NewDisclosure {
         let disclosed_on = f.req_with("disclosed_on", |s| {
             let day = parse_date(s)?;
             if day > today {
-                return Err("must not be in the future".into());
+                return Err(crate::msg!("not_in_future"));
             }
             Ok(day)
         });
         let destroy_by = f.req_with("destroy_by", parse_date);
         if f.clean("disclosed_on") && f.clean("destroy_by") {
             if destroy_by <= disclosed_on {
-                f.error("destroy_by", "must be after disclosed_on");
+                f.error("destroy_by", crate::msg!("must_be_after_field", field = "disclosed_on"));
             } else if disclosed_on.checked_add_months(Months::new(12)).is_some_and(|limit| destroy_by > limit) {
-                f.error("destroy_by", "must be at most one year after disclosed_on");
+                f.error("destroy_by", crate::msg!("at_most_one_year_after_field", field = "disclosed_on"));
             }
         }
         f.finish()?;

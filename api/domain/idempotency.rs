@@ -11,11 +11,11 @@ pub const KEEP_HOURS: i64 = 24;
 pub const STALE_SECONDS: i64 = 180;
 
 /// The key, if acceptable; else the message for `errors[].message`.
-pub fn parse_key(raw: &[u8]) -> Result<String, String> {
+pub fn parse_key(raw: &[u8]) -> Result<String, super::i18n::Msg> {
     let text = std::str::from_utf8(raw).unwrap_or_default();
     if text.is_empty() || text.len() > MAX_KEY_LENGTH || !super::pattern::matches(super::pattern::IDEMPOTENCY_KEY, text)
     {
-        return Err(format!("must be 1 to {MAX_KEY_LENGTH} visible ASCII characters"));
+        return Err(crate::msg!("idempotency_key_form", max = MAX_KEY_LENGTH));
     }
     Ok(text.to_owned())
 }

@@ -63,14 +63,14 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, Vec<FieldError>
     let delimiter = if semicolons > commas { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(bytes);
     let headers =
-        reader.headers().map_err(|_| vec![FieldError::new("header", "is not a readable CSV header")])?.clone();
+        reader.headers().map_err(|_| vec![FieldError::new("header", crate::msg!("unreadable_csv_header"))])?.clone();
     let mut errors = Vec::new();
     let mut fields = Vec::new();
     for (i, name) in headers.iter().enumerate() {
         match column_field(name.trim()) {
             Some(field) => fields.push(field),
             None => {
-                errors.push(FieldError::new(format!("header[{i}]"), format!("unknown column `{}`", name.trim())));
+                errors.push(FieldError::new(format!("header[{i}]"), crate::msg!("unknown_column", name = name.trim())));
                 fields.push("");
             }
         }
@@ -78,20 +78,20 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, Vec<FieldError>
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         if i >= MAX_ROWS {
-            errors.push(FieldError::new("rows", format!("at most {MAX_ROWS} rows per import")));
+            errors.push(FieldError::new("rows", crate::msg!("at_most_rows", max = MAX_ROWS)));
             break;
         }
         let record = match record {
             Ok(r) => r,
             Err(_) => {
-                errors.push(FieldError::new(format!("rows[{i}]"), "is not a readable CSV row"));
+                errors.push(FieldError::new(format!("rows[{i}]"), crate::msg!("unreadable_csv_row")));
                 continue;
             }
         };
         if record.len() != headers.len() {
             errors.push(FieldError::new(
                 format!("rows[{i}]"),
-                format!("has {} cells, the header {}", record.len(), headers.len()),
+                crate::msg!("cell_count", cells = record.len(), header = headers.len()),
             ));
             continue;
         }
@@ -120,17 +120,17 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Map<String, Value>>, Vec<FieldError>
 /// Reads a JSON array of school objects.
 pub fn json_rows(value: Value) -> Result<Vec<Map<String, Value>>, Vec<FieldError>> {
     let Value::Array(items) = value else {
-        return Err(vec![FieldError::new("body", "must be a JSON array of schools")]);
+        return Err(vec![FieldError::new("body", crate::msg!("must_be_array_of_schools"))]);
     };
     if items.len() > MAX_ROWS {
-        return Err(vec![FieldError::new("rows", format!("at most {MAX_ROWS} rows per import"))]);
+        return Err(vec![FieldError::new("rows", crate::msg!("at_most_rows", max = MAX_ROWS))]);
     }
     let mut errors = Vec::new();
     let mut rows = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
         match item {
             Value::Object(map) => rows.push(map),
-            _ => errors.push(FieldError::new(format!("rows[{i}]"), "must be a JSON object")),
+            _ => errors.push(FieldError::new(format!("rows[{i}]"), crate::msg!("must_be_json_object"))),
         }
     }
     if errors.is_empty() {

@@ -334,11 +334,11 @@ pub struct IncidentChanges {
     pub diversion_agency_id: Option<Uuid>,
 }
 
-fn parse_past_instant(now: NaiveDateTime) -> impl Fn(&str) -> Result<NaiveDateTime, String> {
+fn parse_past_instant(now: NaiveDateTime) -> impl Fn(&str) -> Result<NaiveDateTime, super::i18n::Msg> {
     move |s| {
         let at = parse_timestamp(s)?;
         if at > now {
-            return Err("must not be in the future".into());
+            return Err(crate::msg!("not_in_future"));
         }
         Ok(at)
     }
@@ -349,7 +349,7 @@ fn involved(f: &mut Fields, items: Option<&Vec<Value>>) -> Vec<Involved> {
     for (i, item) in items.into_iter().flatten().enumerate() {
         let prefix = f.nested("involved", Some(i));
         let Value::Object(map) = item else {
-            f.absorb(Err(vec![FieldError::new(prefix.trim_end_matches('.'), "must be an object")]));
+            f.absorb(Err(vec![FieldError::new(prefix.trim_end_matches('.'), crate::msg!("must_be_object"))]));
             continue;
         };
         let mut inner = Fields::new(map, prefix.clone());
@@ -359,7 +359,7 @@ fn involved(f: &mut Fields, items: Option<&Vec<Value>>) -> Vec<Involved> {
         f.absorb(inner.finish());
         if clean {
             if out.iter().any(|p| p.person_id == person_id) {
-                f.absorb(Err(vec![FieldError::new(format!("{prefix}person_id"), "is named twice")]));
+                f.absorb(Err(vec![FieldError::new(format!("{prefix}person_id"), crate::msg!("named_twice"))]));
             }
             out.push(Involved { person_id, role });
         }
@@ -392,7 +392,7 @@ fn common(f: &mut Fields, now: NaiveDateTime) -> Common {
     };
     if let Some(reported) = c.reported_at {
         if f.clean("occurred_at") && reported < c.occurred_at {
-            f.error("reported_at", "must not be before occurred_at");
+            f.error("reported_at", crate::msg!("not_before_field", field = "occurred_at"));
         }
     }
     c
@@ -472,15 +472,15 @@ impl IncidentInput {
         let diversion_agency_id = f.opt_uuid("diversion_agency_id");
         if f.clean("status") && f.clean("resolution") {
             match (status.is_resolved(), resolution) {
-                (true, None) => f.error("resolution", "is required once the incident is resolved"),
-                (false, Some(_)) => f.error("resolution", "is set only when the incident is resolved"),
+                (true, None) => f.error("resolution", crate::msg!("resolution_required_when_resolved")),
+                (false, Some(_)) => f.error("resolution", crate::msg!("resolution_only_when_resolved")),
                 _ => {}
             }
         }
         if f.clean("resolution") && f.clean("diversion_agency_id") {
             match (resolution == Some(Resolution::Diversion), diversion_agency_id) {
-                (true, None) => f.error("diversion_agency_id", "is required when the resolution is diversion"),
-                (false, Some(_)) => f.error("diversion_agency_id", "is set only when the resolution is diversion"),
+                (true, None) => f.error("diversion_agency_id", crate::msg!("agency_required_for_diversion")),
+                (false, Some(_)) => f.error("diversion_agency_id", crate::msg!("agency_only_for_diversion")),
                 _ => {}
             }
         }
@@ -558,7 +558,7 @@ impl IncidentQuery {
         let mut p = Params::new(raw)?;
         let person_id = p.opt("person_id", parse_uuid);
         if person_id.is_some() && visibility.hides_persons() {
-            p.error("person_id", "is not available to your role: it would reveal who an incident involves");
+            p.error("person_id", crate::msg!("person_filter_hidden_from_role"));
         }
         let query = IncidentQuery {
             school_id: p.opt("school_id", parse_uuid),

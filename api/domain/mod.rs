@@ -71,14 +71,11 @@ macro_rules! string_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = $crate::domain::i18n::Msg;
+            fn from_str(s: &str) -> Result<Self, $crate::domain::i18n::Msg> {
                 match s {
                     $($wire => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "must be one of: {}",
-                        [$($wire),+].join(", ")
-                    )),
+                    _ => Err($crate::msg!("one_of", values = [$($wire),+].join(", "))),
                 }
             }
         }

@@ -71,11 +71,11 @@ fn default_true() -> bool {
     true
 }
 
-fn parse_badge(s: &str) -> Result<String, String> {
+fn parse_badge(s: &str) -> Result<String, super::i18n::Msg> {
     if super::pattern::matches(super::pattern::BADGE, s) {
         Ok(s.to_owned())
     } else {
-        Err("must be 1 to 20 letters, digits or hyphens".into())
+        Err(crate::msg!("badge_number_form"))
     }
 }
 

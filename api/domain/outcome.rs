@@ -169,11 +169,11 @@ impl From<&NewIncidentOutcome> for OutcomeFacts {
     }
 }
 
-fn past_date(today: NaiveDate) -> impl Fn(&str) -> Result<NaiveDate, String> {
+fn past_date(today: NaiveDate) -> impl Fn(&str) -> Result<NaiveDate, super::i18n::Msg> {
     move |s| {
         let day = parse_date(s)?;
         if day > today {
-            return Err("must not be in the future".into());
+            return Err(crate::msg!("not_in_future"));
         }
         Ok(day)
     }
@@ -197,34 +197,34 @@ impl NewIncidentOutcome {
             && f.clean("youth_consent_obtained_on")
             && youth_consent_obtained_on.is_none()
         {
-            f.error("youth_consent_obtained_on", format!("is required for {measure} (the youth's consent)"));
+            f.error("youth_consent_obtained_on", crate::msg!("youth_consent_required_for_measure", measure = measure));
         }
         if let Some(disposition) = court_disposition {
             if measure_known && measure != Measure::Charge {
-                f.error("court_disposition", "is only for the measure charge");
+                f.error("court_disposition", crate::msg!("only_for_measure_charge"));
             }
             if f.clean("disposition_on") && disposition_on.is_none() {
-                f.error("disposition_on", "is required with court_disposition");
+                f.error("disposition_on", crate::msg!("required_with_field", field = "court_disposition"));
             }
             if !disposition.is_conviction() && sentence_completed_on.is_some() {
-                f.error("sentence_completed_on", "is only for summary_conviction and indictable_conviction");
+                f.error("sentence_completed_on", crate::msg!("only_for_convictions"));
             }
         } else if f.clean("court_disposition") {
             if disposition_on.is_some() {
-                f.error("disposition_on", "is only with court_disposition");
+                f.error("disposition_on", crate::msg!("only_with_field", field = "court_disposition"));
             }
             if sentence_completed_on.is_some() {
-                f.error("sentence_completed_on", "is only for summary_conviction and indictable_conviction");
+                f.error("sentence_completed_on", crate::msg!("only_for_convictions"));
             }
         }
         if let (Some(on), true) = (disposition_on, f.clean("decided_on")) {
             if on < decided_on {
-                f.error("disposition_on", "must not be before decided_on");
+                f.error("disposition_on", crate::msg!("not_before_field", field = "decided_on"));
             }
         }
         if let (Some(done), Some(on)) = (sentence_completed_on, disposition_on) {
             if done < on {
-                f.error("sentence_completed_on", "must not be before disposition_on");
+                f.error("sentence_completed_on", crate::msg!("not_before_field", field = "disposition_on"));
             }
         }
         f.finish()?;

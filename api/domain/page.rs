@@ -41,14 +41,14 @@ impl Cursor {
     }
 
     /// Reads a cursor issued for the query with fingerprint `query`.
-    pub fn decode(text: &str, query: &str) -> Result<Cursor, String> {
-        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| "is not a valid cursor".to_string())?;
-        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| "is not a valid cursor".to_string())?;
+    pub fn decode(text: &str, query: &str) -> Result<Cursor, super::i18n::Msg> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| crate::msg!("bad_cursor"))?;
+        let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| crate::msg!("bad_cursor"))?;
         if super::validate::parse_uuid(&cursor.id).is_err() {
-            return Err("is not a valid cursor".into());
+            return Err(crate::msg!("bad_cursor"));
         }
         if cursor.query != query {
-            return Err("was issued for a different query".into());
+            return Err(crate::msg!("cursor_other_query"));
         }
         Ok(cursor)
     }

@@ -106,7 +106,7 @@ impl NewPerson {
             date_of_birth: f.opt_with("date_of_birth", |s| {
                 let day = parse_date(s)?;
                 if day > today {
-                    return Err("must not be in the future".into());
+                    return Err(crate::msg!("not_in_future"));
                 }
                 Ok(day)
             }),

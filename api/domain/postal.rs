@@ -4,9 +4,9 @@
 use super::pattern::{matches, POSTAL_CODE};
 
 /// Normalises a postal code or says why it is not one.
-pub fn normalise(input: &str) -> Result<String, String> {
+pub fn normalise(input: &str) -> Result<String, super::i18n::Msg> {
     if !matches(POSTAL_CODE, input) {
-        return Err("must be a Canadian postal code such as K1A 0B1".into());
+        return Err(crate::msg!("must_be_postal_code"));
     }
     let compact: String = input.chars().filter(|c| *c != ' ' && *c != '-').map(|c| c.to_ascii_uppercase()).collect();
     Ok(format!("{} {}", &compact[..3], &compact[3..]))

@@ -107,7 +107,7 @@ impl PresentationInput {
         let delivered_on = f.req_with("delivered_on", |s| {
             let day = parse_date(s)?;
             if day > today {
-                return Err("must not be in the future".into());
+                return Err(crate::msg!("not_in_future"));
             }
             Ok(day)
         });
@@ -116,22 +116,25 @@ impl PresentationInput {
         match f.opt_array("grades", 13) {
             None => {
                 if f.clean("grades") {
-                    f.error("grades", "is required");
+                    f.error("grades", crate::msg!("required"));
                 }
             }
-            Some(items) if items.is_empty() => f.error("grades", "must name at least one grade"),
+            Some(items) if items.is_empty() => f.error("grades", crate::msg!("at_least_one_grade")),
             Some(items) => {
                 for (i, item) in items.iter().enumerate() {
                     match item.as_u64() {
                         Some(g) if g <= MAX_GRADE as u64 => {
                             let g = g as u8;
                             if grades.contains(&g) {
-                                f.error(&format!("grades[{i}]"), "is named twice");
+                                f.error(&format!("grades[{i}]"), crate::msg!("named_twice"));
                             } else {
                                 grades.push(g);
                             }
                         }
-                        _ => f.error(&format!("grades[{i}]"), "must be a whole number from 0 to 12"),
+                        _ => f.error(
+                            &format!("grades[{i}]"),
+                            crate::msg!("whole_number_between", min = 0, max = MAX_GRADE),
+                        ),
                     }
                 }
                 grades.sort_unstable();

@@ -5,9 +5,11 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 
+use super::i18n::Msg;
 use super::page::{Cursor, DEFAULT_LIMIT, MAX_LIMIT};
 use super::time::parse_timestamp;
 use super::validate::FieldError;
+use crate::msg;
 
 /// Where a list page starts and how long it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,8 +41,8 @@ impl Params {
             let (key, value) = part.split_once('=').unwrap_or((part, ""));
             match (percent_decode(key), percent_decode(value)) {
                 (Some(k), Some(v)) => pairs.push((k, v)),
-                (Some(k), None) => errors.push(FieldError::new(k, "is not correctly percent-encoded UTF-8")),
-                (None, _) => errors.push(FieldError::new("query", "is not a valid query string")),
+                (Some(k), None) => errors.push(FieldError::new(k, msg!("bad_percent_encoding"))),
+                (None, _) => errors.push(FieldError::new("query", msg!("bad_query_string"))),
             }
         }
         if !errors.is_empty() {
@@ -60,11 +62,11 @@ impl Params {
         let mut values = self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone());
         let first = values.next();
         if values.next().is_some() {
-            self.errors.push(FieldError::new(key, "must be given at most once"));
+            self.errors.push(FieldError::new(key, msg!("at_most_once")));
             return None;
         }
         if first.as_deref().is_some_and(|v| v.contains('\0')) {
-            self.errors.push(FieldError::new(key, "must not contain NUL characters"));
+            self.errors.push(FieldError::new(key, msg!("no_nul")));
             return None;
         }
         first
@@ -74,7 +76,7 @@ impl Params {
     pub fn text(&mut self, key: &'static str, max: usize) -> Option<String> {
         self.opt(key, |s| {
             if s.chars().count() > max {
-                Err(format!("must be at most {max} characters"))
+                Err(msg!("at_most_characters", max = max))
             } else {
                 Ok(s.to_owned())
             }
@@ -82,7 +84,7 @@ impl Params {
     }
 
     /// An optional parameter parsed by `parse`; a bad value is recorded.
-    pub fn opt<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn opt<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, Msg>) -> Option<T> {
         let value = self.raw(key)?;
         match parse(&value) {
             Ok(v) => Some(v),
@@ -94,7 +96,7 @@ impl Params {
     }
 
     /// An optional enum parameter.
-    pub fn opt_enum<T: std::str::FromStr<Err = String>>(&mut self, key: &'static str) -> Option<T> {
+    pub fn opt_enum<T: std::str::FromStr<Err = Msg>>(&mut self, key: &'static str) -> Option<T> {
         self.opt(key, T::from_str)
     }
 
@@ -106,7 +108,7 @@ impl Params {
     }
 
     /// Records an error on `key`.
-    pub fn error(&mut self, key: &str, message: impl Into<String>) {
+    pub fn error(&mut self, key: &str, message: Msg) {
         self.errors.push(FieldError::new(key, message));
     }
 
@@ -115,7 +117,7 @@ impl Params {
         let limit = self
             .opt("limit", |s| match s.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) && s.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
-                _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
+                _ => Err(msg!("whole_number_between", min = 1, max = MAX_LIMIT)),
             })
             .unwrap_or(DEFAULT_LIMIT);
         let updated_from = self.opt("updated_from", parse_timestamp);
@@ -153,7 +155,7 @@ impl Params {
             self.pairs.iter().filter(|(k, _)| !self.taken.contains(k.as_str())).map(|(k, _)| k.clone()).collect();
         unknown.dedup();
         for key in unknown {
-            self.errors.push(FieldError::new(key, "unknown query parameter"));
+            self.errors.push(FieldError::new(key, msg!("unknown_query_parameter")));
         }
     }
 
@@ -243,7 +245,7 @@ mod tests {
     #[test]
     fn unknown_and_bad_parameters_are_all_named() {
         let mut p = Params::new("level=college&limit=0&colour=red").unwrap();
-        let _ = p.opt("level", |s| if s == "elementary" { Ok(()) } else { Err("bad".into()) });
+        let _ = p.opt("level", |s| if s == "elementary" { Ok(()) } else { Err(msg!("required")) });
         let errors = p.finish().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["level", "limit", "colour"]);

@@ -70,7 +70,7 @@ pub enum Side {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MoveRefused {
     /// Not a move of §4 for this side (409 `invalid_transition`).
-    Invalid(String),
+    Invalid(super::i18n::Msg),
 }
 
 impl ReferralStatus {
@@ -95,26 +95,26 @@ impl ReferralStatus {
 
     /// Whether `side` may move a referral of `category` from `self` to `to` (§6).
     pub fn check_move(self, to: ReferralStatus, side: Side, category: ReferralCategory) -> Result<(), MoveRefused> {
-        let refuse = |why: &str| Err(MoveRefused::Invalid(why.to_owned()));
+        let refuse = |why: super::i18n::Msg| Err(MoveRefused::Invalid(why));
         if to == ReferralStatus::Withdrawn {
             if self.is_final() {
-                return refuse("A completed, declined or withdrawn referral cannot be withdrawn.");
+                return refuse(crate::msg!("referral_final_cannot_withdraw"));
             }
             return match side {
-                Side::Agency => refuse("Only the police side may withdraw a referral."),
+                Side::Agency => refuse(crate::msg!("referral_only_police_withdraws")),
                 // The duty to report cannot be taken back once the agency has it.
                 Side::Police if category == ReferralCategory::ChildProtection && self != ReferralStatus::Submitted => {
-                    refuse("A child-protection referral the agency has acknowledged can only be withdrawn by the unit.")
+                    refuse(crate::msg!("referral_child_protection_withdrawn_by_unit"))
                 }
                 Side::Police | Side::Admin => Ok(()),
             };
         }
         if !self.agency_move(to) {
-            return refuse(&format!("A referral cannot move from {self} to {to}."));
+            return refuse(crate::msg!("referral_cannot_move", from = self, to = to));
         }
         match side {
             Side::Agency | Side::Admin => Ok(()),
-            Side::Police => refuse("Only the agency moves a referral forward."),
+            Side::Police => refuse(crate::msg!("referral_only_agency_moves_forward")),
         }
     }
 }
@@ -341,7 +341,7 @@ impl NewReferral {
             && f.clean("urgency")
             && urgency == Urgency::Routine
         {
-            f.error("urgency", "a child_protection referral is at least urgent");
+            f.error("urgency", crate::msg!("child_protection_at_least_urgent"));
         }
         let reason = f.req_str("reason", 4000);
         let consent_map = f.req_object("consent");
@@ -352,17 +352,17 @@ impl NewReferral {
             consent.obtained_on = c.opt_with("obtained_on", |s| {
                 let day = parse_date(s)?;
                 if day > today {
-                    return Err("must not be in the future".into());
+                    return Err(crate::msg!("not_in_future"));
                 }
                 Ok(day)
             });
             if c.clean("given_by") && c.clean("obtained_on") {
                 if consent.given_by == ConsentGiver::NotRequired {
                     if category_clean && category != ReferralCategory::ChildProtection {
-                        c.error("given_by", "may be not_required only for a child_protection referral");
+                        c.error("given_by", crate::msg!("not_required_only_child_protection"));
                     }
                 } else if consent.obtained_on.is_none() {
-                    c.error("obtained_on", "is required when consent was given");
+                    c.error("obtained_on", crate::msg!("required_when_consent_given"));
                 }
             }
             f.absorb(c.finish());
@@ -409,7 +409,7 @@ impl StatusChange {
             && matches!(status, ReferralStatus::Declined | ReferralStatus::Withdrawn)
             && note.is_none()
         {
-            f.error("note", format!("is required to move a referral to {status}"));
+            f.error("note", crate::msg!("note_required_for_status", status = status));
         }
         f.finish()?;
         Ok(StatusChange { status, note })
@@ -447,7 +447,7 @@ impl ReferralQuery {
         let mut p = Params::new(raw)?;
         let incident_id = p.opt("incident_id", parse_uuid);
         if incident_id.is_some() && matches!(visibility, Visibility::Agency(_)) {
-            p.error("incident_id", "is not available to your role: agencies do not see incidents");
+            p.error("incident_id", crate::msg!("incident_filter_not_for_agencies"));
         }
         let query = ReferralQuery {
             agency_id: p.opt("agency_id", parse_uuid),

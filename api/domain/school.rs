@@ -136,11 +136,11 @@ fn default_true() -> bool {
 }
 
 /// Checks a Ministry school number: exactly six digits.
-pub fn parse_ministry_number(s: &str) -> Result<String, String> {
+pub fn parse_ministry_number(s: &str) -> Result<String, super::i18n::Msg> {
     if super::pattern::matches(super::pattern::SCHOOL_NUMBER, s) {
         Ok(s.to_owned())
     } else {
-        Err("must be six digits, as a string".into())
+        Err(crate::msg!("six_digits"))
     }
 }
 
@@ -164,9 +164,9 @@ impl NewSchool {
         };
         if f.clean("kind") && f.clean("board_id") {
             match (school.kind, school.board_id) {
-                (SchoolKind::Private, Some(_)) => f.error("board_id", "must be null for a private school"),
+                (SchoolKind::Private, Some(_)) => f.error("board_id", crate::msg!("null_for_private_school")),
                 (SchoolKind::Public | SchoolKind::Catholic, None) => {
-                    f.error("board_id", "is required unless kind is private")
+                    f.error("board_id", crate::msg!("required_unless_private"))
                 }
                 _ => {}
             }

@@ -47,15 +47,15 @@ pub fn to_utc(ts: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Parses `YYYY-MM-DD`.
-pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| "must be a date (YYYY-MM-DD)".into())
+pub fn parse_date(s: &str) -> Result<NaiveDate, super::i18n::Msg> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| crate::msg!("must_be_date"))
 }
 
 /// Parses an RFC 3339 timestamp into UTC.
-pub fn parse_timestamp(s: &str) -> Result<NaiveDateTime, String> {
+pub fn parse_timestamp(s: &str) -> Result<NaiveDateTime, super::i18n::Msg> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc).naive_utc().trunc_subsecs(6))
-        .map_err(|_| "must be an RFC 3339 timestamp (2026-11-22T18:31:43Z)".into())
+        .map_err(|_| crate::msg!("must_be_timestamp"))
 }
 
 #[cfg(test)]

@@ -3,23 +3,27 @@
 use std::collections::HashSet;
 use std::str::FromStr;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
 
-/// One bad field or parameter, named by its JSON path without the leading `$.`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+use super::i18n::Msg;
+use crate::msg;
+
+/// One bad field or parameter, named by its JSON path without the leading `$.`; its message is
+/// a catalogue id, written in the caller's language with the problem body
+/// (`error::ProblemField` is the wire form).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// JSON path of the field: `postal_code`, `rows[7].postal_code`, `consent.given_by`.
     pub field: String,
     /// What is wrong with it.
-    pub message: String,
+    pub message: Msg,
 }
 
 impl FieldError {
     /// A new field error.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), message: message.into() }
+    pub fn new(field: impl Into<String>, message: Msg) -> Self {
+        FieldError { field: field.into(), message }
     }
 }
 
@@ -38,7 +42,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Records an error on `key`.
-    pub fn error(&mut self, key: &str, message: impl Into<String>) {
+    pub fn error(&mut self, key: &str, message: Msg) {
         let field = format!("{}{key}", self.prefix);
         self.errors.push(FieldError::new(field, message));
     }
@@ -63,7 +67,7 @@ impl<'a> Fields<'a> {
             Some(s) => s,
             None => {
                 if self.clean(key) {
-                    self.error(key, "is required");
+                    self.error(key, msg!("required"));
                 }
                 String::new()
             }
@@ -75,29 +79,29 @@ impl<'a> Fields<'a> {
         match self.get(key) {
             None => None,
             Some(Value::String(s)) if s.contains('\0') => {
-                self.error(key, "must not contain NUL characters");
+                self.error(key, msg!("no_nul"));
                 None
             }
             Some(Value::String(s)) if super::pattern::is_blank(s) => None,
             Some(Value::String(s)) if s.chars().count() > max => {
-                self.error(key, format!("must be at most {max} characters"));
+                self.error(key, msg!("at_most_characters", max = max));
                 None
             }
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => {
-                self.error(key, "must be a string");
+                self.error(key, msg!("must_be_string"));
                 None
             }
         }
     }
 
     /// A required value parsed from a string by `parse`; the default after an error.
-    pub fn req_with<T: Default>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> T {
+    pub fn req_with<T: Default>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, Msg>) -> T {
         match self.opt_with(key, parse) {
             Some(v) => v,
             None => {
                 if self.clean(key) {
-                    self.error(key, "is required");
+                    self.error(key, msg!("required"));
                 }
                 T::default()
             }
@@ -105,11 +109,11 @@ impl<'a> Fields<'a> {
     }
 
     /// An optional value parsed from a string by `parse`; `None` when absent or bad.
-    pub fn opt_with<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    pub fn opt_with<T>(&mut self, key: &'static str, parse: impl Fn(&str) -> Result<T, Msg>) -> Option<T> {
         match self.get(key) {
             None => None,
             Some(Value::String(s)) if s.contains('\0') => {
-                self.error(key, "must not contain NUL characters");
+                self.error(key, msg!("no_nul"));
                 None
             }
             Some(Value::String(s)) => match parse(s) {
@@ -120,19 +124,19 @@ impl<'a> Fields<'a> {
                 }
             },
             Some(_) => {
-                self.error(key, "must be a string");
+                self.error(key, msg!("must_be_string"));
                 None
             }
         }
     }
 
     /// A required enum value.
-    pub fn req_enum<T: FromStr<Err = String> + Default>(&mut self, key: &'static str) -> T {
+    pub fn req_enum<T: FromStr<Err = Msg> + Default>(&mut self, key: &'static str) -> T {
         self.req_with(key, T::from_str)
     }
 
     /// An optional enum value.
-    pub fn opt_enum<T: FromStr<Err = String>>(&mut self, key: &'static str) -> Option<T> {
+    pub fn opt_enum<T: FromStr<Err = Msg>>(&mut self, key: &'static str) -> Option<T> {
         self.opt_with(key, T::from_str)
     }
 
@@ -150,14 +154,14 @@ impl<'a> Fields<'a> {
     pub fn opt_bool(&mut self, key: &'static str) -> Option<bool> {
         if self.map.get(key).is_some_and(Value::is_null) {
             self.taken.insert(key);
-            self.error(key, "must be true or false");
+            self.error(key, msg!("must_be_boolean"));
             return None;
         }
         match self.get(key) {
             None => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(_) => {
-                self.error(key, "must be true or false");
+                self.error(key, msg!("must_be_boolean"));
                 None
             }
         }
@@ -170,12 +174,12 @@ impl<'a> Fields<'a> {
             Some(Value::Array(items)) => {
                 let strings: Option<Vec<String>> = items.iter().map(|v| v.as_str().map(str::to_owned)).collect();
                 if strings.is_none() {
-                    self.error(key, "must be a list of strings");
+                    self.error(key, msg!("must_be_string_list"));
                 }
                 strings
             }
             Some(_) => {
-                self.error(key, "must be a list of strings");
+                self.error(key, msg!("must_be_string_list"));
                 None
             }
         }
@@ -188,12 +192,12 @@ impl<'a> Fields<'a> {
             Some(Value::Number(n)) => match n.as_i64() {
                 Some(v) if (min..=max).contains(&v) => Some(v),
                 _ => {
-                    self.error(key, format!("must be a whole number from {min} to {max}"));
+                    self.error(key, msg!("whole_number_between", min = min, max = max));
                     None
                 }
             },
             Some(_) => {
-                self.error(key, format!("must be a whole number from {min} to {max}"));
+                self.error(key, msg!("whole_number_between", min = min, max = max));
                 None
             }
         }
@@ -203,7 +207,7 @@ impl<'a> Fields<'a> {
     pub fn req_bool(&mut self, key: &'static str) -> bool {
         let value = self.opt_bool(key);
         if value.is_none() && self.clean(key) {
-            self.error(key, "is required");
+            self.error(key, msg!("required"));
         }
         value.unwrap_or_default()
     }
@@ -214,7 +218,7 @@ impl<'a> Fields<'a> {
             None => None,
             Some(Value::Object(map)) => Some(map),
             Some(_) => {
-                self.error(key, "must be an object");
+                self.error(key, msg!("must_be_object"));
                 None
             }
         }
@@ -224,7 +228,7 @@ impl<'a> Fields<'a> {
     pub fn req_object(&mut self, key: &'static str) -> Option<&'a Map<String, Value>> {
         let value = self.opt_object(key);
         if value.is_none() && self.clean(key) {
-            self.error(key, "is required");
+            self.error(key, msg!("required"));
         }
         value
     }
@@ -234,12 +238,12 @@ impl<'a> Fields<'a> {
         match self.get(key) {
             None => None,
             Some(Value::Array(items)) if items.len() > max => {
-                self.error(key, format!("must have at most {max} items"));
+                self.error(key, msg!("at_most_items", max = max));
                 None
             }
             Some(Value::Array(items)) => Some(items),
             Some(_) => {
-                self.error(key, "must be a list");
+                self.error(key, msg!("must_be_list"));
                 None
             }
         }
@@ -270,7 +274,7 @@ impl<'a> Fields<'a> {
         let unknown: Vec<String> = self.map.keys().filter(|k| !self.taken.contains(k.as_str())).cloned().collect();
         for key in unknown {
             let field = format!("{}{key}", self.prefix);
-            self.errors.push(FieldError::new(field, "unknown field"));
+            self.errors.push(FieldError::new(field, msg!("unknown_field")));
         }
         if self.errors.is_empty() {
             Ok(())
@@ -289,29 +293,29 @@ pub fn to_object<T: Serialize>(value: &T) -> Map<String, Value> {
 }
 
 /// Parses a UUID or says so.
-pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, String> {
+pub fn parse_uuid(s: &str) -> Result<uuid::Uuid, Msg> {
     // Only the hyphenated form the API writes; braces, `urn:uuid:` and bare hex are not ids here.
     if s.len() != 36 {
-        return Err("must be a UUID".into());
+        return Err(msg!("must_be_uuid"));
     }
-    uuid::Uuid::parse_str(s).map_err(|_| "must be a UUID".into())
+    uuid::Uuid::parse_str(s).map_err(|_| msg!("must_be_uuid"))
 }
 
 /// Parses a work email address (officers, agencies): at most 254 characters, `pattern::EMAIL`.
-pub fn parse_email(s: &str) -> Result<String, String> {
+pub fn parse_email(s: &str) -> Result<String, Msg> {
     if s.chars().count() <= 254 && super::pattern::matches(super::pattern::EMAIL, s) {
         Ok(s.to_owned())
     } else {
-        Err("must be an email address".into())
+        Err(msg!("must_be_email"))
     }
 }
 
 /// Parses a boolean query value.
-pub fn parse_bool(s: &str) -> Result<bool, String> {
+pub fn parse_bool(s: &str) -> Result<bool, Msg> {
     match s {
         "true" => Ok(true),
         "false" => Ok(false),
-        _ => Err("must be true or false".into()),
+        _ => Err(msg!("must_be_boolean")),
     }
 }
 
@@ -326,7 +330,7 @@ mod tests {
         let map = body.as_object().unwrap();
         let mut f = Fields::new(map, "rows[2].");
         f.req_str("name", 10);
-        f.req_with("level", |s| if s == "elementary" { Ok(1) } else { Err("bad".to_string()) });
+        f.req_with("level", |s| if s == "elementary" { Ok(1) } else { Err(msg!("required")) });
         f.req_str("kind", 10);
         let errors = f.finish().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -14,6 +14,7 @@ use crate::domain::json::{parse_strict, JsonError};
 use crate::domain::query::IfMatch;
 use crate::domain::validate::FieldError;
 use crate::error::AppError;
+use crate::msg;
 
 /// Largest JSON body accepted.
 pub const JSON_LIMIT: usize = 256 * 1024;
@@ -53,11 +54,11 @@ impl Body {
     /// 422 if not an object.
     pub fn json_object(self) -> Result<Map<String, Value>, AppError> {
         if !is_json(self.media_type()) {
-            return Err(AppError::UnsupportedMediaType("The body must be application/json.".into()));
+            return Err(AppError::UnsupportedMediaType(msg!("body_must_be_json")));
         }
         match parse_json(&self.bytes(JSON_LIMIT)?)? {
             Value::Object(map) => Ok(map),
-            _ => Err(AppError::field("body", "must be a JSON object")),
+            _ => Err(AppError::field("body", msg!("must_be_json_object"))),
         }
     }
 }
@@ -70,13 +71,12 @@ pub fn is_json(media_type: Option<&str>) -> bool {
 /// Parses JSON text; a syntax error is a 400 that says where, a repeated key a 400 naming it.
 pub fn parse_json(bytes: &[u8]) -> Result<Value, AppError> {
     parse_strict(bytes).map_err(|e| match e {
-        JsonError::Syntax { line, column } => AppError::BadRequest {
-            detail: format!("The body is not valid JSON (line {line}, column {column})."),
-            errors: vec![],
-        },
+        JsonError::Syntax { line, column } => {
+            AppError::BadRequest { detail: msg!("body_not_json", line = line, column = column), errors: vec![] }
+        }
         JsonError::DuplicateKey(path) => AppError::BadRequest {
-            detail: "A key appears more than once in one object.".into(),
-            errors: vec![FieldError::new(path, "appears more than once")],
+            detail: msg!("body_duplicate_key"),
+            errors: vec![FieldError::new(path, msg!("appears_more_than_once"))],
         },
     })
 }
@@ -121,7 +121,7 @@ impl FromRequest for Body {
                 let chunk = match chunk {
                     Ok(chunk) => chunk,
                     Err(_) => {
-                        let err = AppError::BadRequest { detail: "The body could not be read.".into(), errors: vec![] };
+                        let err = AppError::BadRequest { detail: msg!("body_unreadable"), errors: vec![] };
                         return Ok(Body { content_type, utf8, bytes: Err(err) });
                     }
                 };
@@ -157,10 +157,7 @@ impl RawQuery {
         &self,
         parse: impl FnOnce(&str) -> Result<T, Vec<crate::domain::validate::FieldError>>,
     ) -> Result<T, AppError> {
-        parse(&self.0).map_err(|errors| AppError::BadRequest {
-            detail: "One or more query parameters are not acceptable.".into(),
-            errors,
-        })
+        parse(&self.0).map_err(|errors| AppError::BadRequest { detail: msg!("detail_bad_query"), errors })
     }
 }
 
@@ -171,12 +168,8 @@ impl RawQuery {
         self.parse(|raw| {
             let mut named: Vec<String> = crate::domain::query::Params::new(raw)?.keys();
             named.dedup();
-            let errors: Vec<crate::domain::validate::FieldError> = named
-                .into_iter()
-                .map(|k| {
-                    crate::domain::validate::FieldError::new(k, "unknown query parameter: this endpoint takes none")
-                })
-                .collect();
+            let errors: Vec<crate::domain::validate::FieldError> =
+                named.into_iter().map(|k| FieldError::new(k, msg!("no_query_parameters"))).collect();
             if errors.is_empty() {
                 Ok(())
             } else {

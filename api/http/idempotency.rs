@@ -20,8 +20,8 @@ use crate::auth::principal::Principal;
 use crate::domain::idempotency::{self, STALE_SECONDS};
 use crate::domain::time;
 use crate::error::AppError;
-use crate::http::blocking;
 use crate::http::body::Body;
+use crate::http::{blocking, lang};
 use crate::service::idempotency::{self as store, Claim, Stored};
 use crate::state::AppState;
 
@@ -91,7 +91,7 @@ where
         Ok(key) => key,
         Err(message) => {
             let err = AppError::BadRequest {
-                detail: "The Idempotency-Key header is not acceptable.".into(),
+                detail: crate::msg!("bad_idempotency_key"),
                 errors: vec![crate::domain::validate::FieldError::new(HEADER, message)],
             };
             return Ok(req.error_response(err));
@@ -128,10 +128,13 @@ where
             let header_text = |res: &ServiceResponse<B>, name| {
                 res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
             };
-            let (location, etag, content_type) = (
+            let (location, etag, content_type, content_language) = (
                 header_text(&res, header::LOCATION),
                 header_text(&res, header::ETAG),
                 header_text(&res, header::CONTENT_TYPE),
+                // Set on a problem; else the request's, which the request-id middleware puts on
+                // the answer after this one has kept it.
+                header_text(&res, header::CONTENT_LANGUAGE).or_else(|| Some(lang::current().tag().to_owned())),
             );
             let (req, res) = res.into_parts();
             let (res, body) = res.into_parts();
@@ -140,7 +143,7 @@ where
                     let kept = idempotency::keeps(status)
                         .then(|| String::from_utf8(bytes.to_vec()).ok())
                         .flatten()
-                        .map(|body| Stored { status, location, etag, content_type, body });
+                        .map(|body| Stored { status, location, etag, content_type, content_language, body });
                     let res = res.set_body(BoxBody::new(bytes));
                     (kept, Ok(ServiceResponse::new(req, res)))
                 }
@@ -172,6 +175,12 @@ fn replay(stored: Stored) -> HttpResponse {
     }
     if let Some(content_type) = stored.content_type {
         builder.insert_header((header::CONTENT_TYPE, content_type));
+    }
+    // A kept problem is in the language of the first request (its words were written then);
+    // the header says which, so a retry asking for another language is not misled. Keys kept
+    // before this column existed have none, and get the retry's.
+    if let Some(language) = stored.content_language {
+        builder.insert_header((header::CONTENT_LANGUAGE, language));
     }
     builder.body(stored.body)
 }

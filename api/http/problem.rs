@@ -1,11 +1,12 @@
-//! [`AppError`] as an HTTP answer: status, problem+json body, headers, and the log line that
-//! carries the cause under the request id (never sent to the caller).
+//! [`AppError`] as an HTTP answer: status, problem+json body in the request's language,
+//! headers, and the log line that carries the cause under the request id (never sent to the
+//! caller).
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::error::{AppError, RETRY_AFTER_SECONDS};
-use crate::http::request_id;
+use crate::http::{lang, request_id};
 
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
@@ -20,8 +21,12 @@ impl ResponseError for AppError {
                 _ => log::warn!("{line}"),
             }
         }
+        // The language comes the way the request id does (a task-local of the request-id
+        // middleware), since actix gives `error_response` no request.
+        let lang = lang::current();
         let mut builder = HttpResponse::build(self.status_code());
         builder.content_type("application/problem+json");
+        builder.insert_header((header::CONTENT_LANGUAGE, lang.tag()));
         match self {
             AppError::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"sro-api\""));
@@ -48,7 +53,7 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        builder.json(self.to_problem(id))
+        builder.json(self.to_problem(id, lang))
     }
 }
 
@@ -78,7 +83,10 @@ mod tests {
         let err: AppError = diesel::result::Error::DeserializationError("column `x` is not TEXT".into()).into();
         let line = log_line(&err, Some("req-42")).unwrap();
         assert!(line.contains("request_id=req-42") && line.contains("column `x` is not TEXT"), "{line}");
-        assert!(!err.to_problem(Some("req-42".into())).detail.contains("column"), "never to the caller");
+        assert!(
+            !err.to_problem(Some("req-42".into()), crate::domain::i18n::Lang::En).detail.contains("column"),
+            "never to the caller"
+        );
         let unavailable = log_line(&AppError::Unavailable("pool timed out".into()), None).unwrap();
         assert!(unavailable.contains("request_id=-") && unavailable.contains("pool timed out"));
         assert_eq!(log_line(&AppError::NotFound, Some("x")), None);

@@ -1,5 +1,7 @@
 //! `X-Request-Id`: taken from the caller or generated, echoed on every response, logged with
-//! the access line, and available to error bodies through a task-local.
+//! the access line, and available to error bodies through a task-local. The same middleware
+//! sets the request's language (`Accept-Language`, `http::lang`) for the problem bodies and
+//! says it in `Content-Language` on every answer that does not name its own.
 
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
@@ -9,9 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::Error;
 
+use crate::domain::i18n::Lang;
 use crate::state::AppState;
 
 /// The header carrying the request id.
@@ -24,6 +27,12 @@ tokio::task_local! {
 /// The id of the request being served, if any.
 pub fn current() -> Option<String> {
     REQUEST_ID.try_with(|id| id.clone()).ok()
+}
+
+/// True for the paths whose answers are written in English whatever the caller asks: the
+/// OpenAPI document and its viewer (one document, in English).
+fn english_only(path: &str) -> bool {
+    path == "/openapi.json" || path == "/docs" || path.starts_with("/docs/")
 }
 
 /// Accepts a caller's id only if it is short and printable, so it cannot forge log lines.
@@ -47,7 +56,8 @@ impl Drop for InFlight {
     }
 }
 
-/// Middleware: request id in, request id out, one access log line per request.
+/// Middleware: request id in, request id out, one access log line per request; the language
+/// of the answer.
 pub struct RequestId;
 
 impl<S, B> Transform<S, ServiceRequest> for RequestId
@@ -95,7 +105,10 @@ where
         // Counted until answered or dropped, so shutdown can tell what its grace period cut off.
         let in_flight = req.app_data::<actix_web::web::Data<AppState>>().map(|s| InFlight::enter(&s.in_flight));
         let method = req.method().to_string();
-        Box::pin(REQUEST_ID.scope(id.clone(), async move {
+        let lang = crate::http::lang::of(req.headers());
+        let answer_lang = if english_only(req.path()) { Lang::En } else { lang };
+        let scoped_id = id.clone();
+        let work = async move {
             let result = service.call(req).await;
             let (status, route) = match &result {
                 Ok(res) => (
@@ -117,7 +130,15 @@ where
             if let Ok(value) = HeaderValue::from_str(&id) {
                 res.headers_mut().insert(HeaderName::from_static(HEADER), value);
             }
+            // Every answer says its language (API.md §8). A problem has set its own (in
+            // `http::problem`), and so have `/oauth/token`'s errors (always English) and a
+            // replay (the first request's); the OpenAPI document and its viewer are English;
+            // every other answer is in the language asked for, or has no words of its own.
+            if !res.headers().contains_key(header::CONTENT_LANGUAGE) {
+                res.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(answer_lang.tag()));
+            }
             Ok(res)
-        }))
+        };
+        Box::pin(REQUEST_ID.scope(scoped_id, crate::http::lang::scope(lang, work)))
     }
 }

@@ -109,7 +109,7 @@ pub async fn disable_client(
     query.none()?;
     let id = path_id(&id)?;
     if id == ctx.caller.client_id {
-        return Err(AppError::field("id", "is the calling client: a client cannot disable itself"));
+        return Err(AppError::field("id", crate::msg!("cannot_disable_self")));
     }
     let client = blocking::run(&state.pool, move |conn| service::clients::set_active(conn, &ctx, id, false)).await?;
     state.revocations.add(id);

@@ -56,6 +56,9 @@ pub struct TokenError {
 fn token_error(status: u16, error: &str, description: &str) -> HttpResponse {
     let mut res = HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap_or_default());
     res.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
+    // RFC 6749 §5.2 allows only ASCII in `error_description`: these stay English whatever
+    // `Accept-Language` asks, and say so.
+    res.insert_header((header::CONTENT_LANGUAGE, "en"));
     if status == 401 {
         res.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"sro-api\""));
     }

@@ -112,7 +112,7 @@ pub async fn import_schools(
     let rows = match media.as_deref() {
         Some("text/csv") => import_file::csv_rows(&body.bytes(IMPORT_LIMIT)?).map_err(invalid)?,
         m if is_json(m) => import_file::json_rows(parse_json(&body.bytes(IMPORT_LIMIT)?)?).map_err(invalid)?,
-        _ => return Err(AppError::UnsupportedMediaType("The body must be text/csv or application/json.".into())),
+        _ => return Err(AppError::UnsupportedMediaType(crate::msg!("body_must_be_csv_or_json"))),
     };
     let result = blocking::run_within(&state.pool, blocking::IMPORT_DEADLINE, move |conn| {
         service::import::run(conn, &ctx, rows)

@@ -126,10 +126,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
             incidents::table.filter(incidents::diversion_agency_id.eq(&existing.id)).count().get_result(conn)?;
         let bound: i64 = clients::table.filter(clients::agency_id.eq(&existing.id)).count().get_result(conn)?;
         if named + diverted + bound > 0 {
-            return Err(AppError::conflict(
-                ConflictCode::StillReferenced,
-                "The agency is named by referrals, incidents or API clients; set active: false instead.",
-            ));
+            return Err(AppError::conflict(ConflictCode::StillReferenced, crate::msg!("agency_still_referenced")));
         }
         diesel::delete(agencies::table.find(&existing.id)).execute(conn)?;
         journal.changed("agencies", &existing.id, Op::Deleted, existing.version);

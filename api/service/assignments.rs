@@ -81,7 +81,7 @@ pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Assignment> 
 fn check_refs(conn: &mut DbConn, input: &NewAssignment, officer_unchanged: bool) -> AppResult<Vec<FieldError>> {
     let school_exists =
         crate::db::schema::schools::table.find(input.school_id.to_string()).count().get_result::<i64>(conn)? > 0;
-    let mut errors = missing("school_id", school_exists, "school");
+    let mut errors = missing("school_id", school_exists, crate::msg!("no_such_school"));
     if !officer_unchanged {
         errors.extend(check_officer(conn, input.officer_id)?);
     }
@@ -92,8 +92,8 @@ fn check_officer(conn: &mut DbConn, officer_id: Uuid) -> AppResult<Vec<FieldErro
     let active: Option<bool> =
         officers::table.find(officer_id.to_string()).select(officers::active).first(conn).optional()?;
     Ok(match active {
-        None => missing("officer_id", false, "officer"),
-        Some(false) => vec![FieldError::new("officer_id", "is retired (active: false)")],
+        None => missing("officer_id", false, crate::msg!("no_such_officer")),
+        Some(false) => vec![FieldError::new("officer_id", crate::msg!("officer_retired"))],
         Some(true) => Vec::new(),
     })
 }
@@ -122,10 +122,7 @@ fn refuse_overlap(
 }
 
 fn overlap() -> AppError {
-    AppError::conflict(
-        ConflictCode::OverlappingAssignment,
-        "The school already has a primary SRO on one of these days.",
-    )
+    AppError::conflict(ConflictCode::OverlappingAssignment, crate::msg!("overlapping_primary"))
 }
 
 fn row_from(input: &NewAssignment, id: String, at: chrono::NaiveDateTime, version: i32) -> AssignmentRow {
@@ -246,12 +243,12 @@ pub fn handover(conn: &mut DbConn, ctx: &Context, school_id: Uuid, body: &Map<St
         let now = time::now();
         if let Some(current) = primaries.iter().find(|a| a.ends_on.is_none_or(|end| end >= input.starts_on)) {
             if current.officer_id == input.officer_id.to_string() {
-                return Err(AppError::field("officer_id", "is already the school's primary SRO"));
+                return Err(AppError::field("officer_id", crate::msg!("already_primary")));
             }
             let day_before = input
                 .starts_on
                 .checked_sub_days(Days::new(1))
-                .ok_or_else(|| AppError::field("starts_on", "is out of range"))?;
+                .ok_or_else(|| AppError::field("starts_on", crate::msg!("out_of_range")))?;
             diesel::update(assignments::table.find(&current.id))
                 .set((
                     assignments::ends_on.eq(Some(day_before)),

@@ -79,7 +79,7 @@ pub fn patch(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(AppError::conflict(ConflictCode::Duplicate, "Another board has this ministry number."));
+            return Err(AppError::conflict(ConflictCode::Duplicate, crate::msg!("duplicate_board_number")));
         }
         let written = diesel::update(boards::table.find(&row.id).filter(boards::version.eq(row.version)))
             .set((

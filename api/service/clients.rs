@@ -59,17 +59,17 @@ pub fn create(conn: &mut DbConn, ctx: &Context, input: NewClient) -> AppResult<C
         let mut errors = Vec::new();
         if let Some(board) = &row.board_id {
             if boards::table.find(board).count().get_result::<i64>(conn)? == 0 {
-                errors.push(crate::domain::validate::FieldError::new("board_id", "no such board"));
+                errors.push(crate::domain::validate::FieldError::new("board_id", crate::msg!("no_such_board")));
             }
         }
         if let Some(agency) = &row.agency_id {
             if crate::db::schema::agencies::table.find(agency).count().get_result::<i64>(conn)? == 0 {
-                errors.push(crate::domain::validate::FieldError::new("agency_id", "no such agency"));
+                errors.push(crate::domain::validate::FieldError::new("agency_id", crate::msg!("no_such_agency")));
             }
         }
         if let Some(officer) = &row.officer_id {
             if officers::table.find(officer).count().get_result::<i64>(conn)? == 0 {
-                errors.push(crate::domain::validate::FieldError::new("officer_id", "no such officer"));
+                errors.push(crate::domain::validate::FieldError::new("officer_id", crate::msg!("no_such_officer")));
             }
         }
         if !errors.is_empty() {

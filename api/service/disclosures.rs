@@ -141,13 +141,13 @@ pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<Disclosure> 
 fn check_refs(conn: &mut DbConn, ctx: &Context, input: &NewDisclosure) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
     if !persons::is_visible(conn, ctx, input.person_id)? {
-        errors.push(FieldError::new("person_id", "no such person"));
+        errors.push(FieldError::new("person_id", crate::msg!("no_such_person")));
     }
     let school = input.school_id.to_string();
     let found: i64 = schools::table.find(&school).filter(policy::schools(ctx)).count().get_result(conn)?;
-    errors.extend(missing("school_id", found > 0, "school"));
+    errors.extend(missing("school_id", found > 0, crate::msg!("no_such_school")));
     if found > 0 && !policy::may_write_at(conn, ctx, &school, input.disclosed_on)? {
-        errors.push(FieldError::new("school_id", "you are not assigned to this school on that day"));
+        errors.push(FieldError::new("school_id", crate::msg!("not_assigned_that_day")));
     }
     Ok(errors)
 }

@@ -20,6 +20,9 @@ pub struct Stored {
     pub etag: Option<String>,
     /// Its `Content-Type`.
     pub content_type: Option<String>,
+    /// Its `Content-Language`: a replayed problem is in the first request's language, whatever
+    /// the retry asks for, and says so.
+    pub content_language: Option<String>,
     /// Its body.
     pub body: String,
 }
@@ -33,8 +36,17 @@ pub enum Claim {
     Replay(Stored),
 }
 
-type KeyRow =
-    (String, String, Option<i32>, Option<String>, Option<String>, Option<String>, Option<String>, NaiveDateTime);
+type KeyRow = (
+    String,
+    String,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    NaiveDateTime,
+);
 
 /// Claims `key` for `client`'s request with `fingerprint`: 422 when the key was used for a
 /// different request, 409 `idempotency_in_progress` while the first still runs. Two requests
@@ -53,18 +65,18 @@ fn claim_once(conn: &mut DbConn, client: &str, key: &str, fingerprint: &str, now
             keys::location,
             keys::etag,
             keys::content_type,
+            keys::content_language,
             keys::body,
             keys::created_at,
         ))
         .first(conn)
         .optional()?;
-    if let Some((stored_fingerprint, state, status, location, etag, content_type, body, created_at)) = found {
+    if let Some((stored_fingerprint, state, status, location, etag, content_type, content_language, body, created_at)) =
+        found
+    {
         if created_at >= now - Duration::hours(KEEP_HOURS) {
             if stored_fingerprint != fingerprint {
-                return Err(AppError::field(
-                    "Idempotency-Key",
-                    "was already used for a different request (method, path or body) in the last 24 hours",
-                ));
+                return Err(AppError::field("Idempotency-Key", crate::msg!("idempotency_key_reused")));
             }
             if state == "done" {
                 let status = status.and_then(|s| u16::try_from(s).ok()).unwrap_or(500);
@@ -73,13 +85,14 @@ fn claim_once(conn: &mut DbConn, client: &str, key: &str, fingerprint: &str, now
                     location,
                     etag,
                     content_type,
+                    content_language,
                     body: body.unwrap_or_default(),
                 }));
             }
             if created_at >= now - Duration::seconds(STALE_SECONDS) {
                 return Err(AppError::conflict(
                     ConflictCode::IdempotencyInProgress,
-                    "A request with this Idempotency-Key is still running; retry shortly to get its answer.",
+                    crate::msg!("idempotency_in_progress"),
                 ));
             }
             // Its request died without an answer: this one takes the key over.
@@ -112,6 +125,7 @@ pub fn finish(conn: &mut DbConn, client: &str, key: &str, answer: Option<Stored>
                 keys::location.eq(a.location),
                 keys::etag.eq(a.etag),
                 keys::content_type.eq(a.content_type),
+                keys::content_language.eq(a.content_language),
                 keys::body.eq(a.body),
             ))
             .execute(conn)?,

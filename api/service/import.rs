@@ -30,7 +30,10 @@ pub fn run(conn: &mut DbConn, ctx: &Context, rows: Vec<Map<String, Value>>) -> A
         match schools::prepare(ctx, &row, &prefix, None) {
             Ok(input) => {
                 if let Some(first) = seen.insert(input.ministry_number.clone(), i) {
-                    errors.push(FieldError::new(format!("{prefix}ministry_number"), format!("repeats rows[{first}]")));
+                    errors.push(FieldError::new(
+                        format!("{prefix}ministry_number"),
+                        crate::msg!("repeats_row", row = first),
+                    ));
                 }
                 inputs.push((i, input));
             }
@@ -83,7 +86,7 @@ fn write_all(
                 }),
                 Ok(None) => {}
                 Err(AppError::NotFound) => errors
-                    .push(FieldError::new(format!("{prefix}ministry_number"), "is not one of your board's schools")),
+                    .push(FieldError::new(format!("{prefix}ministry_number"), crate::msg!("not_your_boards_school"))),
                 Err(other) => return Err(other),
             }
         }
@@ -110,7 +113,7 @@ fn resolve_board(
                 row.insert("board_id".into(), Value::String(id.to_string()));
             }
             None => {
-                return Err(Ok(FieldError::new(format!("{prefix}board_number"), "no board has this ministry number")))
+                return Err(Ok(FieldError::new(format!("{prefix}board_number"), crate::msg!("no_board_with_number"))))
             }
         }
     }
@@ -121,7 +124,7 @@ fn resolve_board(
                 row.insert("board_id".into(), Value::String(id.to_string()));
             }
             Err(AppError::NotFound) => {
-                return Err(Ok(FieldError::new(format!("{prefix}board"), "no board has this code or id")))
+                return Err(Ok(FieldError::new(format!("{prefix}board"), crate::msg!("no_board_with_code"))))
             }
             Err(other) => return Err(Err(other)),
         }

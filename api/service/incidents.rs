@@ -197,28 +197,28 @@ fn check_refs(conn: &mut DbConn, ctx: &Context, input: &IncidentInput) -> AppRes
     let mut errors = Vec::new();
     let school = input.school_id.to_string();
     let school_found: i64 = schools::table.find(&school).count().get_result(conn)?;
-    errors.extend(missing("school_id", school_found > 0, "school"));
+    errors.extend(missing("school_id", school_found > 0, crate::msg!("no_such_school")));
     if school_found > 0 && !policy::may_write_at(conn, ctx, &school, day_of(input.occurred_at))? {
-        errors.push(FieldError::new("school_id", "you are not assigned to this school on the incident's day"));
+        errors.push(FieldError::new("school_id", crate::msg!("not_assigned_incident_day")));
     }
     if let Some(officer) = input.officer_id {
         let found: i64 = officers::table.find(officer.to_string()).count().get_result(conn)?;
-        errors.extend(missing("officer_id", found > 0, "officer"));
+        errors.extend(missing("officer_id", found > 0, crate::msg!("no_such_officer")));
     }
     for (i, person) in input.involved.iter().enumerate() {
         if !persons::is_visible(conn, ctx, person.person_id)? {
-            errors.push(FieldError::new(format!("involved[{i}].person_id"), "no such person"));
+            errors.push(FieldError::new(format!("involved[{i}].person_id"), crate::msg!("no_such_person")));
         }
     }
     if let Some(agency) = input.diversion_agency_id {
         let found: i64 = agencies::table.find(agency.to_string()).count().get_result(conn)?;
-        errors.extend(missing("diversion_agency_id", found > 0, "agency"));
+        errors.extend(missing("diversion_agency_id", found > 0, crate::msg!("no_such_agency")));
     }
     Ok(errors)
 }
 
 fn duplicate_number() -> AppError {
-    AppError::conflict(ConflictCode::Duplicate, "An incident with this occurrence number already exists.")
+    AppError::conflict(ConflictCode::Duplicate, crate::msg!("duplicate_occurrence_number"))
 }
 
 fn number_taken(conn: &mut DbConn, number: &str, except: &str) -> AppResult<bool> {
@@ -253,15 +253,11 @@ fn keep_subjects_with_outcomes(conn: &mut DbConn, id: &str, involved: &[Involved
     let mut errors = Vec::new();
     for person in super::outcomes::persons_with_outcomes(conn, id)? {
         match involved.iter().position(|i| i.person_id == person) {
-            Some(i) if involved[i].role != InvolvementRole::Subject => errors.push(FieldError::new(
-                format!("involved[{i}].role"),
-                "this person has an outcome for this incident and must stay a subject",
-            )),
+            Some(i) if involved[i].role != InvolvementRole::Subject => {
+                errors.push(FieldError::new(format!("involved[{i}].role"), crate::msg!("outcome_person_stays_subject")))
+            }
             Some(_) => {}
-            None => errors.push(FieldError::new(
-                "involved",
-                "a person with an outcome for this incident cannot be removed from it",
-            )),
+            None => errors.push(FieldError::new("involved", crate::msg!("outcome_person_stays_involved"))),
         }
     }
     if errors.is_empty() {
@@ -381,7 +377,7 @@ pub fn patch(
         let involved = involved_in(conn, vec![existing.id.clone()], show)?.remove(&existing.id).unwrap_or_default();
         let stored = to_wire(existing.clone(), involved)?;
         if stored.status == IncidentStatus::Closed {
-            return Err(AppError::conflict(ConflictCode::InvalidTransition, "A closed incident cannot be changed."));
+            return Err(AppError::conflict(ConflictCode::InvalidTransition, crate::msg!("closed_incident")));
         }
         let mut merged = to_object(&IncidentChanges::from(&stored));
         merge_patch(&mut merged, patch);
@@ -389,7 +385,7 @@ pub fn patch(
         if input.status != stored.status && !stored.status.may_move_to(input.status) {
             return Err(AppError::conflict(
                 ConflictCode::InvalidTransition,
-                format!("An incident cannot move from {} to {}.", stored.status, input.status),
+                crate::msg!("incident_cannot_move", from = stored.status, to = input.status),
             ));
         }
         let errors = check_refs(conn, ctx, &input)?;

@@ -27,6 +27,7 @@ pub mod stats;
 pub mod vocabularies;
 pub mod webhooks;
 
+use crate::domain::i18n::Msg;
 use crate::domain::query::{precondition_holds, IfMatch};
 use crate::error::AppError;
 
@@ -122,12 +123,14 @@ pub fn one_row(touched: usize) -> Result<(), AppError> {
     }
 }
 
-/// Builds a "refers to a record that does not exist" field error list, or nothing.
-pub fn missing(field: &str, exists: bool, what: &str) -> Vec<crate::domain::validate::FieldError> {
+/// Builds a "refers to a record that does not exist" field error list, or nothing; `no_such`
+/// is the message naming the kind of record (one message per kind, so that each language can
+/// make its words agree: « aucune école », « aucun agent »).
+pub fn missing(field: &str, exists: bool, no_such: Msg) -> Vec<crate::domain::validate::FieldError> {
     if exists {
         Vec::new()
     } else {
-        vec![crate::domain::validate::FieldError::new(field, format!("no such {what}"))]
+        vec![crate::domain::validate::FieldError::new(field, no_such)]
     }
 }
 

@@ -76,7 +76,7 @@ pub fn schools(
 }
 
 fn duplicate_badge() -> AppError {
-    AppError::conflict(ConflictCode::Duplicate, "An officer with this badge number already exists.")
+    AppError::conflict(ConflictCode::Duplicate, crate::msg!("duplicate_badge_number"))
 }
 
 fn badge_taken(conn: &mut DbConn, badge: &str) -> AppResult<bool> {
@@ -164,10 +164,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
             assignments::table.filter(assignments::officer_id.eq(&existing.id)).count().get_result(conn)?;
         let bound: i64 = clients::table.filter(clients::officer_id.eq(&existing.id)).count().get_result(conn)?;
         if assigned + bound > 0 {
-            return Err(AppError::conflict(
-                ConflictCode::StillReferenced,
-                "The officer is named by assignments or API clients; retire with active: false instead.",
-            ));
+            return Err(AppError::conflict(ConflictCode::StillReferenced, crate::msg!("officer_still_referenced")));
         }
         diesel::delete(officers::table.find(&existing.id)).execute(conn)?;
         journal.changed("officers", &existing.id, Op::Deleted, existing.version);

@@ -113,12 +113,8 @@ fn check_and_period(
     input: &NewIncidentOutcome,
     periods: &AccessPeriods,
 ) -> AppResult<AccessPeriod> {
-    let not_a_subject = || {
-        AppError::Validation(vec![FieldError::new(
-            "person_id",
-            "must be one of the incident's involved persons with role subject",
-        )])
-    };
+    let not_a_subject =
+        || AppError::Validation(vec![FieldError::new("person_id", crate::msg!("must_be_incident_subject"))]);
     // A person the caller may not see (a sealed one) is answered like any stranger.
     if !super::persons::is_visible(conn, ctx, input.person_id)? {
         return Err(not_a_subject());
@@ -137,10 +133,9 @@ fn check_and_period(
     // A person with no date of birth is treated as a young person (§7).
     let age = birth.map(|b| access_period::age_on(b, incident.occurred_on));
     match age {
-        Some(age) if age < 12 && !input.measure.allowed_under_12() => Err(AppError::Validation(vec![FieldError::new(
-            "measure",
-            "the subject was under 12 on the incident's day: only no_further_action or referral (no youth-justice measure applies)",
-        )])),
+        Some(age) if age < 12 && !input.measure.allowed_under_12() => {
+            Err(AppError::Validation(vec![FieldError::new("measure", crate::msg!("under_twelve_measure"))]))
+        }
         Some(age) if age >= 18 => Ok(access_period::adult()),
         _ => Ok(periods.period(&OutcomeFacts::from(input))),
     }
@@ -148,10 +143,7 @@ fn check_and_period(
 
 fn frozen(incident: &IncidentRow) -> AppResult<()> {
     if incident.status == IncidentStatus::Closed.as_str() {
-        return Err(AppError::conflict(
-            ConflictCode::InvalidTransition,
-            "A closed incident cannot be changed, nor its outcomes.",
-        ));
+        return Err(AppError::conflict(ConflictCode::InvalidTransition, crate::msg!("closed_incident_outcomes")));
     }
     Ok(())
 }
@@ -190,10 +182,7 @@ pub fn create(
             .count()
             .get_result(conn)?;
         if taken > 0 {
-            return Err(AppError::conflict(
-                ConflictCode::Duplicate,
-                "This person already has an outcome for this incident; change it with PATCH.",
-            ));
+            return Err(AppError::conflict(ConflictCode::Duplicate, crate::msg!("duplicate_outcome")));
         }
         let at = ctx.stamp();
         let base = OutcomeRow {
@@ -257,10 +246,7 @@ pub fn patch(
         merge_patch(&mut merged, patch);
         let input = NewIncidentOutcome::parse(&merged, today).map_err(AppError::Validation)?;
         if input.person_id != stored.person_id {
-            return Err(AppError::Validation(vec![FieldError::new(
-                "person_id",
-                "cannot be changed: record an outcome for the other person",
-            )]));
+            return Err(AppError::Validation(vec![FieldError::new("person_id", crate::msg!("outcome_person_fixed"))]));
         }
         let period = check_and_period(conn, ctx, &found, &input, periods)?;
         frozen(&found)?;

@@ -104,7 +104,7 @@ pub fn get(conn: &mut DbConn, ctx: &Context, settings: RetentionSettings, id: Uu
 fn check_school(conn: &mut DbConn, input: &NewPerson) -> AppResult<Vec<FieldError>> {
     let Some(school) = input.school_id else { return Ok(Vec::new()) };
     let found: i64 = schools::table.find(school.to_string()).count().get_result(conn)?;
-    Ok(missing("school_id", found > 0, "school"))
+    Ok(missing("school_id", found > 0, crate::msg!("no_such_school")))
 }
 
 fn row_from(input: &NewPerson, base: PersonRow) -> PersonRow {

@@ -83,20 +83,20 @@ fn check_refs(conn: &mut DbConn, ctx: &Context, input: &mut PresentationInput) -
         match input.officer_id {
             None => input.officer_id = Some(me),
             Some(named) if named == me => {}
-            Some(_) => errors.push(FieldError::new("officer_id", "an officer records its own presentations")),
+            Some(_) => errors.push(FieldError::new("officer_id", crate::msg!("officer_records_own_presentations"))),
         }
     }
     let school = input.school_id.to_string();
     let found: i64 = schools::table.find(&school).count().get_result(conn)?;
-    errors.extend(missing("school_id", found > 0, "school"));
+    errors.extend(missing("school_id", found > 0, crate::msg!("no_such_school")));
     if found > 0 && !policy::may_write_at(conn, ctx, &school, input.delivered_on)? {
-        errors.push(FieldError::new("school_id", "you are not assigned to this school on that day"));
+        errors.push(FieldError::new("school_id", crate::msg!("not_assigned_that_day")));
     }
     match input.officer_id {
-        None => errors.push(FieldError::new("officer_id", "is required")),
+        None => errors.push(FieldError::new("officer_id", crate::msg!("required"))),
         Some(officer) => {
             let found: i64 = officers::table.find(officer.to_string()).count().get_result(conn)?;
-            errors.extend(missing("officer_id", found > 0, "officer"));
+            errors.extend(missing("officer_id", found > 0, crate::msg!("no_such_officer")));
         }
     }
     if let Some(request) = input.service_request_id {
@@ -105,7 +105,7 @@ fn check_refs(conn: &mut DbConn, ctx: &Context, input: &mut PresentationInput) -
             .filter(service_requests::school_id.eq(&school))
             .count()
             .get_result(conn)?;
-        errors.extend(missing("service_request_id", found > 0, "service request at this school"));
+        errors.extend(missing("service_request_id", found > 0, crate::msg!("no_such_service_request_at_school")));
     }
     Ok(errors)
 }

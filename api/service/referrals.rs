@@ -161,20 +161,28 @@ pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<ReferralView
 /// existing officer.
 fn check_refs(conn: &mut DbConn, ctx: &Context, input: &NewReferral) -> AppResult<Vec<FieldError>> {
     let mut errors = Vec::new();
-    errors.extend(missing("person_id", persons::is_visible(conn, ctx, input.person_id)?, "person"));
+    errors.extend(missing(
+        "person_id",
+        persons::is_visible(conn, ctx, input.person_id)?,
+        crate::msg!("no_such_person"),
+    ));
     let agency: Option<bool> =
         agencies::table.find(input.agency_id.to_string()).select(agencies::active).first(conn).optional()?;
     match agency {
-        None => errors.extend(missing("agency_id", false, "agency")),
-        Some(false) => errors.push(FieldError::new("agency_id", "the agency no longer takes referrals")),
+        None => errors.extend(missing("agency_id", false, crate::msg!("no_such_agency"))),
+        Some(false) => errors.push(FieldError::new("agency_id", crate::msg!("agency_inactive"))),
         Some(true) => {}
     }
     if let Some(incident) = input.incident_id {
-        errors.extend(missing("incident_id", incidents::is_visible(conn, ctx, incident)?, "incident"));
+        errors.extend(missing(
+            "incident_id",
+            incidents::is_visible(conn, ctx, incident)?,
+            crate::msg!("no_such_incident"),
+        ));
     }
     if let Some(officer) = input.officer_id {
         let found: i64 = officers::table.find(officer.to_string()).count().get_result(conn)?;
-        errors.extend(missing("officer_id", found > 0, "officer"));
+        errors.extend(missing("officer_id", found > 0, crate::msg!("no_such_officer")));
     }
     Ok(errors)
 }
@@ -211,7 +219,7 @@ fn own_officer(ctx: &Context, input: &mut NewReferral) -> Result<(), AppError> {
         match input.officer_id {
             None => input.officer_id = Some(me),
             Some(named) if named == me => {}
-            Some(_) => return Err(AppError::field("officer_id", "an officer refers as itself")),
+            Some(_) => return Err(AppError::field("officer_id", crate::msg!("officer_refers_as_itself"))),
         }
     }
     Ok(())
@@ -265,9 +273,10 @@ pub fn patch(
     if_match: Option<IfMatch>,
 ) -> AppResult<ReferralView> {
     if matches!(ctx.visibility, Visibility::Agency(_)) {
-        return Err(AppError::Forbidden(
-            "An agency moves a referral with POST /v1/referrals/{id}/status; it does not change it.".into(),
-        ));
+        return Err(AppError::Forbidden(crate::msg!(
+            "agency_uses_status_endpoint",
+            path = "/v1/referrals/{id}/status"
+        )));
     }
     let today = ctx.today();
     let placeholder = |category: &str| {
@@ -285,7 +294,7 @@ pub fn patch(
         if stored.status.is_final() {
             return Err(AppError::conflict(
                 ConflictCode::InvalidTransition,
-                format!("A {} referral cannot be changed.", stored.status),
+                crate::msg!("final_referral_unchangeable", status = stored.status),
             ));
         }
         let mut merged = to_object(&NewReferral::from(&stored));
@@ -294,10 +303,10 @@ pub fn patch(
         own_officer(ctx, &mut input)?;
         let mut fixed = Vec::new();
         if Some(input.person_id) != stored.person_id {
-            fixed.push(FieldError::new("person_id", "cannot change; withdraw and refer again"));
+            fixed.push(FieldError::new("person_id", crate::msg!("referral_party_fixed")));
         }
         if input.agency_id != stored.agency_id {
-            fixed.push(FieldError::new("agency_id", "cannot change; withdraw and refer again"));
+            fixed.push(FieldError::new("agency_id", crate::msg!("referral_party_fixed")));
         }
         if !fixed.is_empty() {
             return Err(AppError::Validation(fixed));

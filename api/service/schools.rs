@@ -249,10 +249,9 @@ pub fn prepare(
                 body.insert("ministry_number".into(), Value::String(number.to_owned()));
             }
             Some(Value::String(given)) if given == number => {}
-            Some(_) => errors.push(FieldError::new(
-                format!("{prefix}ministry_number"),
-                "must equal the ministry number in the path",
-            )),
+            Some(_) => {
+                errors.push(FieldError::new(format!("{prefix}ministry_number"), crate::msg!("must_equal_path_number")))
+            }
         }
     }
     let parsed = NewSchool::parse(&body, prefix);
@@ -265,7 +264,7 @@ pub fn prepare(
     };
     if let (Some(own), Some(school)) = (ctx.caller.board_scope(), &school) {
         if school.board_id != Some(own) {
-            errors.push(FieldError::new(format!("{prefix}board_id"), "must be your own board"));
+            errors.push(FieldError::new(format!("{prefix}board_id"), crate::msg!("must_be_own_board")));
         }
     }
     match school {
@@ -282,9 +281,9 @@ pub fn check_board(conn: &mut DbConn, school: &NewSchool, prefix: &str) -> AppRe
     let board: Option<BoardRow> =
         boards::table.find(board_id.to_string()).select(BoardRow::as_select()).first(conn).optional()?;
     Ok(match board {
-        None => missing(&format!("{prefix}board_id"), false, "board"),
+        None => missing(&format!("{prefix}board_id"), false, crate::msg!("no_such_board")),
         Some(board) if board.kind != school.kind.as_str() => {
-            vec![FieldError::new(format!("{prefix}kind"), format!("must be the board's kind ({})", board.kind))]
+            vec![FieldError::new(format!("{prefix}kind"), crate::msg!("must_be_board_kind", kind = &board.kind))]
         }
         Some(_) => Vec::new(),
     })
@@ -312,7 +311,7 @@ fn row_from(input: &NewSchool, id: String, created_at: chrono::NaiveDateTime, ve
 }
 
 fn duplicate_number() -> AppError {
-    AppError::conflict(ConflictCode::Duplicate, "A school with this ministry number already exists.")
+    AppError::conflict(ConflictCode::Duplicate, crate::msg!("duplicate_school_number"))
 }
 
 /// Creates a school (`POST /v1/schools`).
@@ -469,10 +468,7 @@ pub fn delete(conn: &mut DbConn, ctx: &Context, id: Uuid, if_match: Option<IfMat
         let referring: i64 =
             assignments::table.filter(assignments::school_id.eq(&existing.id)).count().get_result(conn)?;
         if referring > 0 {
-            return Err(AppError::conflict(
-                ConflictCode::StillReferenced,
-                "The school still has SRO assignments; close it with active: false instead.",
-            ));
+            return Err(AppError::conflict(ConflictCode::StillReferenced, crate::msg!("school_still_referenced")));
         }
         diesel::delete(schools::table.find(&existing.id)).execute(conn)?;
         journal.changed("schools", &existing.id, Op::Deleted, existing.version);

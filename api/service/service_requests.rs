@@ -111,7 +111,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, body: &Map<String, Value>) -> Ap
         let found: i64 = schools::table.find(&school).count().get_result(conn)?;
         if found == 0 || !policy::may_write_at(conn, ctx, &school, ctx.today())? {
             // A board naming another board's school learns nothing about it.
-            return Err(AppError::Validation(missing("school_id", false, "school")));
+            return Err(AppError::Validation(missing("school_id", false, crate::msg!("no_such_school"))));
         }
         let at = ctx.stamp();
         let row = ServiceRequestRow {
@@ -154,7 +154,7 @@ pub fn patch(
     });
     prevalidate(patch, vec![placeholder], ServiceRequestChanges::parse)?;
     if patch.contains_key("officer_id") && ctx.visibility != Visibility::All {
-        return Err(AppError::field("officer_id", "only the unit reassigns a request"));
+        return Err(AppError::field("officer_id", crate::msg!("only_unit_reassigns")));
     }
     journal::write_reference(conn, ctx, |conn, journal| {
         let existing = load_visible(conn, ctx, id)?;
@@ -163,7 +163,7 @@ pub fn patch(
         if stored.status.is_final() {
             return Err(AppError::conflict(
                 ConflictCode::InvalidTransition,
-                format!("A {} request cannot be changed.", stored.status),
+                crate::msg!("final_request_unchangeable", status = stored.status),
             ));
         }
         let mut merged = to_object(&ServiceRequestChanges::from(&stored));
@@ -172,12 +172,12 @@ pub fn patch(
         if input.status != stored.status && !stored.status.may_move_to(input.status) {
             return Err(AppError::conflict(
                 ConflictCode::InvalidTransition,
-                format!("A request cannot move from {} to {}.", stored.status, input.status),
+                crate::msg!("request_cannot_move", from = stored.status, to = input.status),
             ));
         }
         if let Some(officer) = input.officer_id.filter(|o| Some(*o) != stored.officer_id) {
             let found: i64 = officers::table.find(officer.to_string()).count().get_result(conn)?;
-            let errors: Vec<FieldError> = missing("officer_id", found > 0, "officer");
+            let errors: Vec<FieldError> = missing("officer_id", found > 0, crate::msg!("no_such_officer"));
             if !errors.is_empty() {
                 return Err(AppError::Validation(errors));
             }

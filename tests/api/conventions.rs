@@ -6,8 +6,10 @@ use serde_json::json;
 
 use crate::support::*;
 use sro_api::domain::access::Role;
+use sro_api::domain::i18n::Lang;
 use sro_api::domain::validate::FieldError;
 use sro_api::error::{AppError, ConflictCode};
+use sro_api::msg;
 
 #[actix_web::test]
 async fn every_response_carries_a_request_id_echoing_the_callers() {
@@ -137,16 +139,16 @@ async fn unknown_routes_and_non_uuid_ids_are_404_problems() {
 #[test]
 fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
     let cases: Vec<(AppError, u16, &str)> = vec![
-        (AppError::BadRequest { detail: "x".into(), errors: vec![] }, 400, "bad-request"),
-        (AppError::Unauthorized("x".into()), 401, "unauthorized"),
-        (AppError::Forbidden("x".into()), 403, "forbidden"),
+        (AppError::BadRequest { detail: msg!("body_unreadable"), errors: vec![] }, 400, "bad-request"),
+        (AppError::Unauthorized(msg!("token_invalid")), 401, "unauthorized"),
+        (AppError::Forbidden(msg!("needs_scope", scope = "boards:read")), 403, "forbidden"),
         (AppError::NotFound, 404, "not-found"),
         (AppError::MethodNotAllowed { allow: vec!["GET"] }, 405, "method-not-allowed"),
-        (AppError::conflict(ConflictCode::Duplicate, "x"), 409, "conflict"),
+        (AppError::conflict(ConflictCode::Duplicate, msg!("duplicate_record")), 409, "conflict"),
         (AppError::PreconditionFailed, 412, "precondition-failed"),
         (AppError::PayloadTooLarge { limit: 1 }, 413, "payload-too-large"),
-        (AppError::UnsupportedMediaType("x".into()), 415, "unsupported-media-type"),
-        (AppError::Validation(vec![FieldError::new("a", "b")]), 422, "validation"),
+        (AppError::UnsupportedMediaType(msg!("body_must_be_json")), 415, "unsupported-media-type"),
+        (AppError::Validation(vec![FieldError::new("a", msg!("required"))]), 422, "validation"),
         (AppError::Unavailable("db down at host secret".into()), 503, "unavailable"),
         (AppError::Internal("SELECT * FROM clients".into()), 500, "internal"),
     ];
@@ -154,7 +156,7 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
         let res = err.error_response();
         assert_eq!(res.status().as_u16(), status);
         assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
-        let problem = err.to_problem(None);
+        let problem = err.to_problem(None, Lang::En);
         assert_eq!(problem.type_, format!("https://sro-api.example/problems/{slug}"));
         assert!(!problem.detail.contains("SELECT") && !problem.detail.contains("secret"), "no internals leak");
         if status == 503 {
@@ -167,7 +169,8 @@ fn every_error_variant_renders_as_problem_json_with_its_status_and_type() {
             assert_eq!(res.headers().get("allow").unwrap(), "GET");
         }
     }
-    let conflict = AppError::conflict(ConflictCode::OverlappingAssignment, "x").to_problem(None);
+    let conflict =
+        AppError::conflict(ConflictCode::OverlappingAssignment, msg!("overlapping_primary")).to_problem(None, Lang::Fr);
     assert_eq!(serde_json::to_value(conflict).unwrap()["code"], "overlapping_assignment");
 }
 

@@ -23,6 +23,7 @@ mod feed;
 mod idempotency;
 mod import;
 mod incidents;
+mod languages;
 mod limits;
 mod matrix;
 mod migrations;
