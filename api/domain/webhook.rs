@@ -13,8 +13,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::change::ChangeOp;
+use super::i18n::Msg;
 use super::query::{Params, Window};
 use super::validate::{parse_uuid, FieldError, Fields};
+use crate::msg;
 use crate::string_enum;
 
 string_enum! {
@@ -187,14 +189,14 @@ fn read_settable(f: &mut Fields, allow_insecure: bool) -> WebhookInput {
     let url = f.req_with("url", |s| check_url(s, allow_insecure).map(|_| s.to_owned()));
     let resources = f.opt_str_list("resources").and_then(|names| {
         if names.is_empty() {
-            f.error("resources", "must name at least one resource, or be null for all");
+            f.error("resources", msg!("webhook_resources_empty"));
             return None;
         }
         let mut out: Vec<FeedResource> = Vec::new();
         for (i, name) in names.iter().enumerate() {
             match name.parse::<FeedResource>() {
                 Ok(r) if !out.contains(&r) => out.push(r),
-                Ok(_) => f.error(&format!("resources[{i}]"), "appears more than once"),
+                Ok(_) => f.error(&format!("resources[{i}]"), msg!("appears_more_than_once")),
                 Err(message) => f.error(&format!("resources[{i}]"), message),
             }
         }
@@ -254,33 +256,33 @@ pub fn parse_deliveries(raw: &str, webhook: &str) -> Result<Window, Vec<FieldErr
 /// password, at most [`MAX_URL`] characters, and an address literal that is not forbidden
 /// ([`forbidden`]). A name is resolved and checked where the URL is stored and again at each
 /// delivery (`push::sender`), since what it resolves to can change.
-pub fn check_url(text: &str, allow_insecure: bool) -> Result<url::Url, String> {
+pub fn check_url(text: &str, allow_insecure: bool) -> Result<url::Url, Msg> {
     if text.chars().count() > MAX_URL {
-        return Err(format!("must be at most {MAX_URL} characters"));
+        return Err(msg!("at_most_characters", max = MAX_URL));
     }
     if !super::pattern::matches(super::pattern::WEBHOOK_URL, text) {
-        return Err("must be an absolute https:// URL".into());
+        return Err(msg!("webhook_url_form"));
     }
-    let url = url::Url::parse(text).map_err(|_| "must be an absolute https:// URL".to_owned())?;
+    let url = url::Url::parse(text).map_err(|_| msg!("webhook_url_form"))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure => {}
-        _ => return Err("must be an https:// URL".into()),
+        _ => return Err(msg!("webhook_url_https")),
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry a user name or password".into());
+        return Err(msg!("webhook_url_credentials"));
     }
     if url.fragment().is_some() {
-        return Err("must not have a #fragment".into());
+        return Err(msg!("webhook_url_fragment"));
     }
     let address = match url.host() {
-        None => return Err("must name a host".into()),
+        None => return Err(msg!("webhook_url_host")),
         Some(url::Host::Domain(_)) => None,
         Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
         Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
     };
-    if let Some(ip) = address.filter(|ip| !allow_insecure && forbidden(*ip)) {
-        return Err(format!("must not point to a {} address", kind_of(ip)));
+    if address.is_some_and(|ip| !allow_insecure && forbidden(ip)) {
+        return Err(msg!("webhook_url_inside"));
     }
     Ok(url)
 }
@@ -330,18 +332,6 @@ fn forbidden_v4(ip: Ipv4Addr) -> bool {
         || (a == 198 && b == 51 && c == 100)
         || (a == 203 && b == 0 && c == 113)
         || a >= 240 // reserved
-}
-
-fn kind_of(ip: IpAddr) -> &'static str {
-    match ip {
-        IpAddr::V4(v4) if v4.is_loopback() => "loopback",
-        IpAddr::V6(v6) if v6.is_loopback() => "loopback",
-        IpAddr::V4(v4) if v4.is_private() => "private",
-        IpAddr::V4(v4) if v4.is_link_local() => "link-local or metadata",
-        IpAddr::V6(v6) if (v6.segments()[0] & 0xffc0) == 0xfe80 => "link-local",
-        IpAddr::V6(v6) if (v6.segments()[0] & 0xfe00) == 0xfc00 => "private",
-        _ => "reserved",
-    }
 }
 
 /// A notice as POSTed: thin, never personal data; the receiver GETs the record.

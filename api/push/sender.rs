@@ -129,7 +129,7 @@ fn describe(err: &reqwest::Error) -> String {
 /// Checks where a URL's host name resolves before the URL is stored: refused when any address
 /// is forbidden. A name that does not resolve now is accepted (it is checked again, and
 /// refused or retried, at each delivery).
-pub async fn check_host(url: &str, allow_insecure: bool) -> Result<(), String> {
+pub async fn check_host(url: &str, allow_insecure: bool) -> Result<(), crate::domain::i18n::Msg> {
     if allow_insecure {
         return Ok(());
     }
@@ -139,7 +139,7 @@ pub async fn check_host(url: &str, allow_insecure: bool) -> Result<(), String> {
     let lookup = tokio::time::timeout(LOOKUP_TIMEOUT, tokio::net::lookup_host((name, port))).await;
     if let Ok(Ok(addrs)) = lookup {
         if addrs.into_iter().any(|a| forbidden(a.ip())) {
-            return Err("must not resolve to a loopback, private, link-local or metadata address".into());
+            return Err(crate::msg!("webhook_url_inside"));
         }
     }
     Ok(())

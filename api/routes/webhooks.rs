@@ -122,7 +122,7 @@ pub async fn patch_webhook(
     let fixed: Vec<FieldError> = changes
         .keys()
         .filter(|k| !webhook::PATCHABLE.contains(&k.as_str()))
-        .map(|k| FieldError::new(k.clone(), "cannot be changed (url, resources and active can)"))
+        .map(|k| FieldError::new(k.clone(), crate::msg!("webhook_field_fixed")))
         .collect();
     if !fixed.is_empty() {
         return Err(AppError::Validation(fixed));

@@ -92,9 +92,9 @@ pub fn create(conn: &mut DbConn, ctx: &Context, client: Uuid, input: &WebhookInp
         let subscriber: Option<ClientRow> =
             clients::table.find(client.to_string()).select(ClientRow::as_select()).first(conn).optional()?;
         match subscriber {
-            None => return Err(AppError::field("client_id", "no such client")),
+            None => return Err(AppError::field("client_id", crate::msg!("no_such_client"))),
             Some(c) if c.role == Role::Dashboard.as_str() => {
-                return Err(AppError::field("client_id", "a dashboard client sees no records to be notified of"))
+                return Err(AppError::field("client_id", crate::msg!("webhook_dashboard_client")))
             }
             Some(_) => {}
         }

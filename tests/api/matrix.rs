@@ -95,6 +95,13 @@ const TABLE: &[Row] = &[
     row("stats/coverage",   "count",         ["200",  "403",  "403",  "200",  "200",  "403",  "403",  "200"]),
     row("changes",          "count",         ["200",  "200",  "200",  "200",  "200",  "200",  "200",  "403"]),
     row("changes/head",     "count",         ["200",  "200",  "200",  "200",  "200",  "200",  "200",  "403"]),
+    row("webhooks",         "count",         ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "get",           ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "create",        ["201",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "update",        ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "rotate-secret", ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "deliveries",    ["200",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
+    row("webhooks",         "delete",        ["204",  "403",  "403",  "403",  "403",  "403",  "403",  "403"]),
 ];
 
 fn created(res: Resp) -> String {
@@ -188,9 +195,29 @@ async fn call(app: &TestApp, w: &World, resource: &str, verb: &str, token: &str)
             let fresh = created(app.post(&path, &w.admin, &disclosure_body(&w.person_a, a)).await);
             app.post(&format!("{path}/{fresh}/{verb}"), token, &json!({})).await
         }
+        ("webhooks", _) => {
+            // A public address literal: no name to resolve, nothing to send during the test.
+            let body = json!({"client_id": client_of(app, &w.agency_x).await, "url": "https://93.184.216.34/hook"});
+            if verb == "create" {
+                return app.post(&path, token, &body).await;
+            }
+            let fresh = created(app.post(&path, &w.admin, &body).await);
+            match verb {
+                "get" => app.get(&format!("{path}/{fresh}"), token).await,
+                "update" => app.patch(&format!("{path}/{fresh}"), token, &json!({"active": false})).await,
+                "deliveries" => app.get(&format!("{path}/{fresh}/deliveries"), token).await,
+                "rotate-secret" => app.post(&format!("{path}/{fresh}/rotate-secret"), token, &json!({})).await,
+                _ => app.delete(&format!("{path}/{fresh}"), token).await,
+            }
+        }
         (_, "delete") => app.delete(&format!("{path}/{}", w.person_a), token).await,
         other => panic!("no call for {other:?}"),
     }
+}
+
+/// The client id behind a token.
+async fn client_of(app: &TestApp, token: &str) -> String {
+    app.get("/v1/me", token).await.body["client_id"].as_str().expect("client_id").to_owned()
 }
 
 /// A disclosure of `person` to `school`, made yesterday, to be destroyed within a month.
