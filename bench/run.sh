@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Throughput, latency and memory of the release binary on one backend, measured with wrk.
+# Throughput, latency and memory of the release binary, measured with wrk.
 #
-#   bench/run.sh sqlite        # or: bench/run.sh postgres
+#   bench/run.sh               # E1–E4 on PostgreSQL beside pgbench (bench/limit.sh): issue 11's table
+#   bench/run.sh sqlite        # or: bench/run.sh postgres: a dozen requests on the demo data, E1–E4 among them
 #
 # Needs wrk (`apt-get install wrk`), curl, python3 and openssl; for postgres a local server
 # (PG_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/test). Loads the demo data set
@@ -10,7 +11,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-BACKEND="${1:-sqlite}"
+BACKEND="${1:-limit}"
+if [ "$BACKEND" = limit ]; then
+  exec bash bench/limit.sh
+fi
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-32}"
 THREADS="${THREADS:-2}"
@@ -35,7 +39,7 @@ case "$BACKEND" in
     PGDB=sro_bench_$$
     psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PGDB"
     export DATABASE_URL="${PG_ADMIN_URL%/*}/$PGDB" ;;
-  *) echo "usage: $0 sqlite|postgres" >&2; exit 2 ;;
+  *) echo "usage: $0 [limit|sqlite|postgres]" >&2; exit 2 ;;
 esac
 
 cargo build --release --quiet --bin sro-api
@@ -70,6 +74,14 @@ import json,sys
 s=json.load(sys.stdin)
 print(json.dumps({k: s[k] for k in ["board_id","name","level","language","kind","street","city","postal_code","phone","active"]}))')
 NUMBER=$(curl -s -H "$H" "$BASE/v1/schools/$ONE" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ministry_number"])')
+PERSON=$(curl -s -H "$H" "$BASE/v1/persons?limit=1&school_id=$ONE" | python3 -c 'import json,sys; d=json.load(sys.stdin)["data"]; print(d[0]["id"] if d else "")')
+[ -n "$PERSON" ] || PERSON=$(curl -s -H "$H" "$BASE/v1/persons" -H 'Content-Type: application/json' \
+  -d "{\"given_name\":\"Bench\",\"family_name\":\"Mark\",\"school_id\":\"$ONE\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+cat >"$WORK/e4.lua" <<LUA
+wrk.method = "POST"
+wrk.body = [[{"school_id":"$ONE","occurred_at":"2026-11-20T15:30:00Z","location":"school_property","during_school_hours":true,"category":"bullying","summary":"Benchmark incident.","involved":[{"person_id":"$PERSON","role":"subject"}]}]]
+wrk.headers["Content-Type"] = "application/json"
+LUA
 cat >"$WORK/put.lua" <<LUA
 wrk.method = "PUT"
 wrk.body = [[$PUT_BODY]]
@@ -93,8 +105,11 @@ echo
 echo "| scenario | requests/s | p50 | p99 | non-2xx |"
 echo "| --- | --- | --- | --- | --- |"
 run "GET /healthz" "$BASE/healthz"
+run "E1 GET /v1/schools/{id}" -H "$H" "$BASE/v1/schools/$ONE"
+run "E2 GET /v1/schools?limit=100" -H "$H" "$BASE/v1/schools?limit=100"
+run "E3 GET /v1/incidents?school_id=..&limit=50 (admin; audited)" -H "$H" "$BASE/v1/incidents?school_id=$ONE&limit=50"
+run "E4 POST /v1/incidents" -H "$H" -s "$WORK/e4.lua" "$BASE/v1/incidents"
 run "GET /v1/schools?limit=50 (admin, with SROs)" -H "$H" "$BASE/v1/schools?limit=50"
-run "GET /v1/schools/{id}" -H "$H" "$BASE/v1/schools/$ONE"
 run "GET /v1/schools?q=ecole (CECCE board client)" -H "Authorization: Bearer $BOARD" "$BASE/v1/schools?q=ecole&limit=50"
 run "GET /v1/schools?unassigned=true" -H "$H" "$BASE/v1/schools?unassigned=true&limit=50"
 run "PUT by ministry number, unchanged (SIS resync)" -H "$H" -s "$WORK/put.lua" "$BASE/v1/schools/by-ministry-number/$NUMBER"
