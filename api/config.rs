@@ -49,7 +49,7 @@ pub struct Config {
     /// `WEBHOOK_ALLOW_INSECURE`: `true` lets webhook URLs be `http://` and point to loopback or
     /// private addresses (development and tests only; the start-up log says so). Default false.
     pub webhook_allow_insecure: bool,
-    /// `WEBHOOK_TIMEOUT_SECONDS`: how long a receiver has to answer 2xx (default 10).
+    /// `WEBHOOK_TIMEOUT_SECONDS`: how long a receiver has to answer 2xx (default 10, at most 60).
     pub webhook_timeout_seconds: u64,
 }
 
@@ -228,7 +228,11 @@ impl Config {
                 Some(v) if v == "true" => true,
                 Some(_) => return Err("WEBHOOK_ALLOW_INSECURE must be true or false".into()),
             },
-            webhook_timeout_seconds: number("WEBHOOK_TIMEOUT_SECONDS", d.webhook_timeout_seconds as i64, 1)? as u64,
+            // At most a minute: the lease of a round is sized from it.
+            webhook_timeout_seconds: Some(number("WEBHOOK_TIMEOUT_SECONDS", d.webhook_timeout_seconds as i64, 1)?)
+                .filter(|n| *n <= 60)
+                .ok_or("WEBHOOK_TIMEOUT_SECONDS must be a whole number from 1 to 60")?
+                as u64,
         })
     }
 }

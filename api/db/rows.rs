@@ -359,8 +359,8 @@ impl crate::domain::page::Keyed for AuditRow {
     }
 }
 
-/// A `webhooks` row.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+/// A `webhooks` row (no `Debug`: it holds the secrets).
+#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = webhooks, treat_none_as_null = true)]
 pub struct WebhookRow {
     pub id: String,
@@ -377,6 +377,7 @@ pub struct WebhookRow {
     pub next_attempt_at: Option<NaiveDateTime>,
     pub lease_until: Option<NaiveDateTime>,
     pub leased_by: Option<String>,
+    pub claimed_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,

@@ -365,6 +365,7 @@ diesel::table! {
         next_attempt_at -> Nullable<Timestamp>,
         lease_until -> Nullable<Timestamp>,
         leased_by -> Nullable<Text>,
+        claimed_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,

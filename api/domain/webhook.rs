@@ -168,7 +168,7 @@ pub struct WebhookInput {
 pub fn parse_new(map: &Map<String, Value>, allow_insecure: bool) -> Result<(Uuid, WebhookInput), Vec<FieldError>> {
     let mut f = Fields::new(map, "");
     let client = f.req_uuid("client_id");
-    let input = read_settable(&mut f, allow_insecure);
+    let input = read_settable(&mut f, allow_insecure, Some(true));
     f.finish()?;
     Ok((client, input))
 }
@@ -177,7 +177,7 @@ pub fn parse_new(map: &Map<String, Value>, allow_insecure: bool) -> Result<(Uuid
 /// `resources` and `active` may be in the patch itself (see [`PATCHABLE`]).
 pub fn parse_merged(map: &Map<String, Value>, allow_insecure: bool) -> Result<WebhookInput, Vec<FieldError>> {
     let mut f = Fields::new(map, "");
-    let input = read_settable(&mut f, allow_insecure);
+    let input = read_settable(&mut f, allow_insecure, None);
     f.finish()?;
     Ok(input)
 }
@@ -185,7 +185,10 @@ pub fn parse_merged(map: &Map<String, Value>, allow_insecure: bool) -> Result<We
 /// The fields a PATCH may name.
 pub const PATCHABLE: &[&str] = &["url", "resources", "active"];
 
-fn read_settable(f: &mut Fields, allow_insecure: bool) -> WebhookInput {
+/// Reads `url`, `resources` and `description`; `active` is read by the PATCH path only (a new
+/// subscription is active, and the stored value is always in the merged object, so a
+/// `null` in a patch is refused as a missing value rather than taken as the default).
+fn read_settable(f: &mut Fields, allow_insecure: bool, active: Option<bool>) -> WebhookInput {
     let url = f.req_with("url", |s| check_url(s, allow_insecure).map(|_| s.to_owned()));
     let resources = f.opt_str_list("resources").and_then(|names| {
         if names.is_empty() {
@@ -203,7 +206,7 @@ fn read_settable(f: &mut Fields, allow_insecure: bool) -> WebhookInput {
         Some(out)
     });
     let description = f.opt_str("description", 500);
-    let active = f.opt_bool("active").unwrap_or(true);
+    let active = active.unwrap_or_else(|| f.req_bool("active"));
     WebhookInput { url, resources, description, active }
 }
 
@@ -299,9 +302,17 @@ pub fn forbidden(ip: IpAddr) -> bool {
                 return forbidden_v4(v4);
             }
             let s = v6.segments();
-            // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits.
+            // NAT64 (64:ff9b::/96) reaches the IPv4 address in its last 32 bits, 6to4
+            // (2002::/16) the one in bits 16 to 48; a local-use NAT64 prefix (64:ff9b:1::/48)
+            // can reach anything inside.
             if s[0..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
                 return forbidden_v4(Ipv4Addr::from(((s[6] as u32) << 16) | s[7] as u32));
+            }
+            if s[0] == 0x2002 {
+                return forbidden_v4(Ipv4Addr::from(((s[1] as u32) << 16) | s[2] as u32));
+            }
+            if s[0..3] == [0x64, 0xff9b, 1] {
+                return true;
             }
             v6.is_loopback()
                 || v6.is_unspecified()
@@ -410,13 +421,13 @@ pub fn new_secret() -> String {
 }
 
 /// When a notice that failed for the `failures`-th time is tried again: 1 minute after the
-/// first failure, doubling, at most 6 hours apart; `None` once that would be more than 3 days
-/// after it was queued (give up).
+/// first failure, doubling, at most 6 hours apart, and a last time exactly 3 days after it was
+/// queued; `None` once those 3 days are over (give up).
 pub fn next_retry(queued_at: NaiveDateTime, now: NaiveDateTime, failures: i32) -> Option<NaiveDateTime> {
     let doublings = (failures.max(1) - 1).min(20) as u32;
     let wait = (FIRST_RETRY_SECONDS << doublings).min(MAX_RETRY_SECONDS);
-    let next = now + Duration::seconds(wait);
-    (next <= queued_at + Duration::hours(GIVE_UP_AFTER_HOURS)).then_some(next)
+    let last = queued_at + Duration::hours(GIVE_UP_AFTER_HOURS);
+    (now < last).then(|| (now + Duration::seconds(wait)).min(last))
 }
 
 #[cfg(test)]
@@ -451,7 +462,12 @@ mod tests {
         assert_eq!(next_retry(queued, queued, 10), Some(at("2026-12-01 06:00:00")));
         assert_eq!(next_retry(queued, queued, 40), Some(at("2026-12-01 06:00:00")));
         assert_eq!(next_retry(queued, at("2026-12-03 18:00:00"), 20), Some(at("2026-12-04 00:00:00")));
-        assert_eq!(next_retry(queued, at("2026-12-03 18:00:01"), 20), None, "past 3 days: give up");
+        assert_eq!(
+            next_retry(queued, at("2026-12-03 20:00:00"), 20),
+            Some(at("2026-12-04 00:00:00")),
+            "a last try at 3 days"
+        );
+        assert_eq!(next_retry(queued, at("2026-12-04 00:00:00"), 21), None, "3 days over: give up");
     }
 
     /// Catches a URL rule that lets a notice reach the service's own network or a cloud
@@ -475,6 +491,8 @@ mod tests {
             "https://[fd00:ec2::254]/",
             "https://[::ffff:127.0.0.1]/",
             "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[2002:7f00:1::]/",
+            "https://[64:ff9b:1::1]/",
             "https://2130706433/",
             "https://0x7f.1/",
             "not a url",

@@ -3,12 +3,11 @@
 //! each one's due notices in `seq` order, one at a time, stopping at the first failure (the
 //! rest wait behind it, so the order holds across retries).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 
 use super::sender::Sender;
-use crate::db::rows::WebhookRow;
 use crate::domain::webhook::{signature, DeliveryOutcome};
 use crate::error::AppError;
 use crate::http::blocking;
@@ -20,6 +19,8 @@ const CLAIM: i64 = 8;
 /// Notices sent per subscription per round, so one busy subscription does not hold its lease
 /// for long.
 const NOTICES_PER_ROUND: usize = 10;
+/// How long one fan-out may take (up to 5,000 feed entries read through the policy).
+const FAN_OUT_DEADLINE: Duration = Duration::from_secs(30);
 /// How often the worker looks for work when it found none.
 pub const POLL_EVERY: Duration = Duration::from_secs(1);
 
@@ -58,13 +59,16 @@ impl Worker {
         chrono::Duration::seconds(per_post * (NOTICES_PER_ROUND as i64 + 1))
     }
 
-    /// One round at `now` (the clock is a parameter so that tests can step over the backoff).
+    /// One round at `now` (the clock is a parameter so that tests can step over the backoff;
+    /// the time spent in the round is added to it for each attempt).
     pub async fn round(&self, now: NaiveDateTime) -> Result<Round, AppError> {
         let (instance, until) = (self.instance.clone(), now + self.lease());
         let claimed =
             blocking::run(&self.state.pool, move |conn| webhooks::claim(conn, &instance, now, until, CLAIM)).await?;
         let mut round = Round { claimed: claimed.len(), ..Round::default() };
-        let results = futures_util::future::join_all(claimed.into_iter().map(|hook| self.serve(hook, now))).await;
+        let started = Instant::now();
+        let results =
+            futures_util::future::join_all(claimed.into_iter().map(|hook| self.serve(hook.id, now, started))).await;
         for result in results {
             match result {
                 Ok(one) => {
@@ -79,44 +83,54 @@ impl Worker {
     }
 
     /// Fans out and sends one claimed subscription's notices, then releases it.
-    async fn serve(&self, hook: WebhookRow, now: NaiveDateTime) -> Result<Round, AppError> {
-        let outcome = self.serve_claimed(&hook, now).await;
-        let (id, instance) = (hook.id.clone(), self.instance.clone());
-        blocking::run(&self.state.pool, move |conn| webhooks::release(conn, &id, &instance)).await?;
+    async fn serve(&self, webhook_id: String, now: NaiveDateTime, started: Instant) -> Result<Round, AppError> {
+        let outcome = self.serve_claimed(&webhook_id, now, started).await;
+        let instance = self.instance.clone();
+        blocking::run(&self.state.pool, move |conn| webhooks::release(conn, &webhook_id, &instance)).await?;
         outcome
     }
 
-    async fn serve_claimed(&self, hook: &WebhookRow, now: NaiveDateTime) -> Result<Round, AppError> {
+    async fn serve_claimed(&self, webhook_id: &str, now: NaiveDateTime, started: Instant) -> Result<Round, AppError> {
         let pool = &self.state.pool;
+        let clock = |started: Instant| now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
         let mut round = Round::default();
-        let (h, instance) = (hook.clone(), self.instance.clone());
-        round.queued = blocking::run(pool, move |conn| webhooks::fan_out(conn, &h, &instance, now)).await?;
+        // Queued and judged due at the round's time; each attempt's own time (for its log entry
+        // and its backoff) is the round's time plus what the round has taken so far.
+        let (id, instance, at) = (webhook_id.to_owned(), self.instance.clone(), now);
+        // A failed fan-out (a slow database) must not hold back what is already queued.
+        match blocking::run_within(pool, FAN_OUT_DEADLINE, move |conn| webhooks::fan_out(conn, &id, &instance, at))
+            .await
+        {
+            Ok(queued) => round.queued = queued,
+            Err(err) => log::warn!("webhook {webhook_id}: queuing new notices failed (retried next round): {err}"),
+        }
         for _ in 0..NOTICES_PER_ROUND {
-            let id = hook.id.clone();
+            let id = webhook_id.to_owned();
             let Some(notice) = blocking::run(pool, move |conn| webhooks::due_notice(conn, &id, now)).await? else {
                 break;
             };
-            let (h, n) = (hook.clone(), notice.clone());
-            let Some(body) = blocking::run(pool, move |conn| webhooks::notice_now(conn, &h, &n, now)).await? else {
+            let (id, n, instance, at) = (webhook_id.to_owned(), notice.clone(), self.instance.clone(), clock(started));
+            let Some(out) = blocking::run(pool, move |conn| webhooks::notice_now(conn, &id, &n, &instance, at)).await?
+            else {
                 break;
             };
-            let bytes = serde_json::to_vec(&body).map_err(|e| AppError::Internal(e.to_string()))?;
-            let secrets = webhooks::signing_secrets(hook, now);
-            let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            let bytes = serde_json::to_vec(&out.notice).map_err(|e| AppError::Internal(e.to_string()))?;
+            let secrets: Vec<&str> = out.secrets.iter().map(String::as_str).collect();
             // `t` is the wall clock: receivers compare it with theirs.
             let signed = signature(&secrets, chrono::Utc::now().timestamp(), &bytes);
-            let answer = self.sender.post(&hook.url, &notice.id, &signed, bytes).await;
+            let answer = self.sender.post(&out.url, &notice.id, &signed, bytes).await;
             let result = AttemptResult {
-                started: now,
+                started: at,
                 duration_ms: i32::try_from(answer.elapsed.as_millis()).unwrap_or(i32::MAX),
                 status: answer.status,
                 error: answer.error,
-                op: body.op,
+                op: out.notice.op,
             };
             let delivered = result.delivered();
-            let (h, n, instance) = (hook.clone(), notice.clone(), self.instance.clone());
+            let (id, n, instance, after) =
+                (webhook_id.to_owned(), notice.clone(), self.instance.clone(), clock(started));
             let outcome =
-                blocking::run(pool, move |conn| webhooks::record(conn, &h, &n, &result, &instance, now)).await?;
+                blocking::run(pool, move |conn| webhooks::record(conn, &id, &n, &result, &instance, after)).await?;
             if delivered {
                 round.delivered += 1;
             } else {
@@ -149,10 +163,18 @@ pub fn start(state: AppState) -> Result<(), String> {
         .spawn(move || {
             runtime.block_on(async move {
                 loop {
-                    let busy = match worker.round(crate::domain::time::now()).await {
-                        Ok(round) => round.claimed > 0 && (round.delivered > 0 || round.queued > 0),
-                        Err(err) => {
+                    // Each round is a task of its own: a panic in one is reported and the next
+                    // round goes on, instead of delivery stopping silently on this instance.
+                    let w = worker.clone();
+                    let outcome = tokio::spawn(async move { w.round(crate::domain::time::now()).await }).await;
+                    let busy = match outcome {
+                        Ok(Ok(round)) => round.claimed > 0 && (round.delivered > 0 || round.queued > 0),
+                        Ok(Err(err)) => {
                             log::warn!("webhook worker: {err}");
+                            false
+                        }
+                        Err(panicked) => {
+                            log::error!("webhook worker: a round failed ({panicked}); going on");
                             false
                         }
                     };

@@ -1,5 +1,6 @@
 //! `/v1/webhooks` (admin, `clients:admin`): subscriptions of clients to push notices (API.md §8).
 
+use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 
 use crate::auth::principal::Principal;
@@ -19,6 +20,12 @@ use crate::openapi::{
 use crate::push::sender::check_host;
 use crate::service;
 use crate::state::AppState;
+
+/// An answer carrying a secret is never cached.
+fn no_store(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    response
+}
 
 /// The URL's host must not resolve to a forbidden address (422 naming `url`).
 async fn check_resolved(url: &str, state: &AppState) -> AppResult<()> {
@@ -54,7 +61,7 @@ pub async fn create_webhook(
     check_resolved(&input.url, &state).await?;
     let created = blocking::run(&state.pool, move |conn| service::webhooks::create(conn, &ctx, client, &input)).await?;
     let location = format!("/v1/webhooks/{}", created.webhook.id);
-    Ok(respond::created(&created, location, created.webhook.version))
+    Ok(no_store(respond::created(&created, location, created.webhook.version)))
 }
 
 /// List webhook subscriptions
@@ -133,12 +140,15 @@ pub async fn patch_webhook(
             check_resolved(url, &state).await?;
         }
     }
+    let switch_on = changes.get("active") == Some(&serde_json::Value::Bool(true));
     let merge = move |current: &Webhook| {
         let mut merged = to_object(&webhook::Settable::from(current));
         merge_patch(&mut merged, &changes);
         webhook::parse_merged(&merged, insecure)
     };
-    let hook = blocking::run(&state.pool, move |conn| service::webhooks::patch(conn, &ctx, id, merge, pre.0)).await?;
+    let hook =
+        blocking::run(&state.pool, move |conn| service::webhooks::patch(conn, &ctx, id, merge, switch_on, pre.0))
+            .await?;
     Ok(respond::ok_versioned(&hook, hook.version))
 }
 
@@ -187,7 +197,7 @@ pub async fn rotate_webhook_secret(
     query.none()?;
     let id = path_id(&id)?;
     let rotated = blocking::run(&state.pool, move |conn| service::webhooks::rotate_secret(conn, &ctx, id)).await?;
-    Ok(respond::ok_versioned(&rotated, rotated.webhook.version))
+    Ok(no_store(respond::ok_versioned(&rotated, rotated.webhook.version)))
 }
 
 /// List a webhook's deliveries

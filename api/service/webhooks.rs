@@ -23,7 +23,7 @@ use super::{check_version, one_row};
 use crate::db::rows::{self, ClientRow, WebhookAttemptRow, WebhookNoticeRow, WebhookRow};
 use crate::db::schema::{change_head, clients, webhook_attempts, webhook_notices, webhooks};
 use crate::db::{write_tx, DbConn};
-use crate::domain::access::{parse_scopes, Caller, Role};
+use crate::domain::access::{parse_scopes, Caller, Role, Scope};
 use crate::domain::change::ChangeOp;
 use crate::domain::context::Context;
 use crate::domain::new_id;
@@ -81,6 +81,17 @@ fn find(conn: &mut DbConn, id: Uuid) -> AppResult<WebhookRow> {
         .ok_or(AppError::NotFound)
 }
 
+/// The row, locked until the transaction ends on PostgreSQL (SQLite's write transaction holds
+/// the whole database): the admin's changes and the lease holder's queue work never interleave.
+fn lock(conn: &mut DbConn, id: &str) -> AppResult<WebhookRow> {
+    let query = || webhooks::table.find(id.to_owned());
+    let row = match conn {
+        DbConn::Postgres(pg) => query().select(WebhookRow::as_select()).for_update().first(pg).optional()?,
+        DbConn::Sqlite(_) => query().select(WebhookRow::as_select()).first(conn).optional()?,
+    };
+    row.ok_or(AppError::NotFound)
+}
+
 fn feed_head(conn: &mut DbConn) -> AppResult<i64> {
     changes::head(conn)
 }
@@ -95,6 +106,10 @@ pub fn create(conn: &mut DbConn, ctx: &Context, client: Uuid, input: &WebhookInp
             None => return Err(AppError::field("client_id", crate::msg!("no_such_client"))),
             Some(c) if c.role == Role::Dashboard.as_str() => {
                 return Err(AppError::field("client_id", crate::msg!("webhook_dashboard_client")))
+            }
+            // Notices are its change feed's entries: a client that may not read the feed gets none.
+            Some(c) if !reads_feed(&c) => {
+                return Err(AppError::field("client_id", crate::msg!("webhook_client_without_feed")))
             }
             Some(_) => {}
         }
@@ -114,6 +129,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, client: Uuid, input: &WebhookInp
             next_attempt_at: None,
             lease_until: None,
             leased_by: None,
+            claimed_at: at,
             created_at: at,
             updated_at: at,
             version: 1,
@@ -139,16 +155,20 @@ pub fn get(conn: &mut DbConn, id: Uuid) -> AppResult<Webhook> {
 }
 
 /// `PATCH /v1/webhooks/{id}` with the fields already merged and checked. Switching it off drops
-/// what is queued; switching it on (also out of `failing`) starts from the feed's head.
+/// what is queued; switching it on (`switch_on`: the patch says `active: true`), also out of
+/// `failing`, starts from the feed's head. Only the admin's columns are written: the queue's
+/// (`feed_after`, `next_attempt_at`, the lease) belong to the lease holder, except on those two
+/// switches, made under the row's lock.
 pub fn patch(
     conn: &mut DbConn,
     ctx: &Context,
     id: Uuid,
     merge: impl Fn(&Webhook) -> Result<WebhookInput, Vec<FieldError>>,
+    switch_on: bool,
     if_match: Option<IfMatch>,
 ) -> AppResult<Webhook> {
     write_tx(conn, |conn| {
-        let existing = find(conn, id)?;
+        let existing = lock(conn, &id.to_string())?;
         check_version(if_match.as_ref(), existing.version)?;
         let input = merge(&to_wire(&existing)?).map_err(AppError::Validation)?;
         let mut row = existing.clone();
@@ -157,19 +177,33 @@ pub fn patch(
         row.active = input.active;
         row.updated_at = ctx.stamp();
         row.version = existing.version + 1;
-        let resumed = input.active && (!existing.active || existing.failing_since.is_some());
-        if !input.active || resumed {
-            abandon_queue(conn, &existing.id, ctx.stamp())?;
-            row.next_attempt_at = None;
-        }
-        if resumed {
-            row.failing_since = None;
-            row.feed_after = feed_head(conn)?;
-        }
+        let resumed = switch_on && (!existing.active || existing.failing_since.is_some());
+        let stopped = !input.active && existing.active;
         let touched = diesel::update(webhooks::table.find(&existing.id).filter(webhooks::version.eq(existing.version)))
-            .set(&row)
+            .set((
+                webhooks::url.eq(&row.url),
+                webhooks::resources.eq(&row.resources),
+                webhooks::active.eq(row.active),
+                webhooks::updated_at.eq(row.updated_at),
+                webhooks::version.eq(row.version),
+            ))
             .execute(conn)?;
         one_row(touched)?;
+        if stopped || resumed {
+            abandon_queue(conn, &existing.id, ctx.stamp())?;
+            row.next_attempt_at = None;
+            row.failing_since = None;
+            if resumed {
+                row.feed_after = feed_head(conn)?;
+            }
+            diesel::update(webhooks::table.find(&existing.id))
+                .set((
+                    webhooks::next_attempt_at.eq(row.next_attempt_at),
+                    webhooks::failing_since.eq(row.failing_since),
+                    webhooks::feed_after.eq(row.feed_after),
+                ))
+                .execute(conn)?;
+        }
         to_wire(&row)
     })
 }
@@ -189,10 +223,12 @@ pub fn delete(conn: &mut DbConn, id: Uuid, if_match: Option<IfMatch>) -> AppResu
 }
 
 /// `POST /v1/webhooks/{id}/rotate-secret`: a new secret, shown this once; the old one also signs
-/// for 24 hours (a second `v1`), so receivers can switch without losing a notice.
+/// for 24 hours (a second `v1`), so receivers can switch without losing a notice. A second
+/// rotation within those hours ends the oldest secret at once (a leaked secret is rotated away
+/// twice, not kept).
 pub fn rotate_secret(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<WebhookWithSecret> {
     write_tx(conn, |conn| {
-        let existing = find(conn, id)?;
+        let existing = lock(conn, &id.to_string())?;
         let mut row = existing.clone();
         row.previous_secret = Some(existing.secret.clone());
         row.previous_secret_until = Some(ctx.stamp() + Duration::hours(webhook::ROTATION_OVERLAP_HOURS));
@@ -200,7 +236,13 @@ pub fn rotate_secret(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<We
         row.updated_at = ctx.stamp();
         row.version = existing.version + 1;
         let touched = diesel::update(webhooks::table.find(&existing.id).filter(webhooks::version.eq(existing.version)))
-            .set(&row)
+            .set((
+                webhooks::secret.eq(&row.secret),
+                webhooks::previous_secret.eq(&row.previous_secret),
+                webhooks::previous_secret_until.eq(row.previous_secret_until),
+                webhooks::updated_at.eq(row.updated_at),
+                webhooks::version.eq(row.version),
+            ))
             .execute(conn)?;
         one_row(touched)?;
         Ok(WebhookWithSecret { webhook: to_wire(&row)?, secret: row.secret.clone() })
@@ -258,7 +300,8 @@ fn abandon_queue(conn: &mut DbConn, webhook_id: &str, now: NaiveDateTime) -> App
 // ---- The sender's side (`push::worker`) ----
 
 /// Claims up to `limit` subscriptions with work to do (a notice due, or feed entries not yet
-/// fanned out) for `instance` until `lease_until`. Another instance's live lease is respected.
+/// fanned out) for `instance` until `lease_until`, those claimed longest ago first (so none
+/// starves). Another instance's live lease is respected.
 pub fn claim(
     conn: &mut DbConn,
     instance: &str,
@@ -266,21 +309,29 @@ pub fn claim(
     lease_until: NaiveDateTime,
     limit: i64,
 ) -> AppResult<Vec<WebhookRow>> {
-    write_tx(conn, |conn| {
-        let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
-        let due = webhooks::table
+    let due = |head: i64| {
+        webhooks::table
             .filter(webhooks::active.eq(true))
             .filter(webhooks::failing_since.is_null())
             .filter(webhooks::client_id.eq_any(clients::table.filter(clients::active.eq(true)).select(clients::id)))
             .filter(webhooks::lease_until.is_null().or(webhooks::lease_until.lt(now)))
             .filter(webhooks::next_attempt_at.le(now).or(webhooks::feed_after.lt(head)))
-            .order(webhooks::next_attempt_at.asc())
+            .order((webhooks::claimed_at.asc(), webhooks::id.asc()))
             .limit(limit)
-            .select(webhooks::id);
+            .select(webhooks::id)
+    };
+    // A read first: most rounds find nothing, and on SQLite a write transaction would take the
+    // writer lock every second for nothing.
+    let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
+    if due(head).load::<String>(conn)?.is_empty() {
+        return Ok(Vec::new());
+    }
+    write_tx(conn, |conn| {
+        let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
         let ids: Vec<String> = match conn {
             // Rows another instance is claiming right now are skipped, not waited for.
-            DbConn::Postgres(pg) => due.for_update().skip_locked().load(pg)?,
-            DbConn::Sqlite(_) => due.load(conn)?,
+            DbConn::Postgres(pg) => due(head).for_update().skip_locked().load(pg)?,
+            DbConn::Sqlite(_) => due(head).load(conn)?,
         };
         let mut claimed = Vec::new();
         for id in ids {
@@ -289,7 +340,11 @@ pub fn claim(
             let won = diesel::update(
                 webhooks::table.find(&id).filter(webhooks::lease_until.is_null().or(webhooks::lease_until.lt(now))),
             )
-            .set((webhooks::lease_until.eq(lease_until), webhooks::leased_by.eq(instance)))
+            .set((
+                webhooks::lease_until.eq(lease_until),
+                webhooks::leased_by.eq(instance),
+                webhooks::claimed_at.eq(now),
+            ))
             .execute(conn)?;
             if won == 1 {
                 claimed.push(webhooks::table.find(&id).select(WebhookRow::as_select()).first(conn)?);
@@ -307,12 +362,17 @@ pub fn release(conn: &mut DbConn, webhook_id: &str, instance: &str) -> AppResult
     Ok(())
 }
 
+/// True when the client may read the change feed (`changes:read`).
+fn reads_feed(client: &ClientRow) -> bool {
+    parse_scopes(&client.scopes).is_ok_and(|scopes| scopes.contains(&Scope::ChangesRead))
+}
+
 /// The context of the subscribed client, as if it called with every scope it holds: what its
 /// change feed would show it. `None` when the client is gone or disabled.
 pub fn subscriber_context(conn: &mut DbConn, client_id: &str, now: NaiveDateTime) -> AppResult<Option<Context>> {
     let row: Option<ClientRow> =
         clients::table.find(client_id).select(ClientRow::as_select()).first(conn).optional()?;
-    let Some(row) = row.filter(|r| r.active) else { return Ok(None) };
+    let Some(row) = row.filter(|r| r.active && reads_feed(r)) else { return Ok(None) };
     let caller = Caller {
         client_id: rows::uuid(&row.id)?,
         role: rows::enum_value(&row.role)?,
@@ -327,59 +387,69 @@ pub fn subscriber_context(conn: &mut DbConn, client_id: &str, now: NaiveDateTime
 }
 
 /// Turns the feed entries after the subscription's `feed_after` that its client may see (and
-/// its `resources` asks for) into queued notices. Returns how many were queued. Only the lease
-/// holder runs it; the update is conditional on the lease, so a holder whose lease ran out
-/// writes nothing.
-pub fn fan_out(conn: &mut DbConn, hook: &WebhookRow, instance: &str, now: NaiveDateTime) -> AppResult<usize> {
-    let Some(ctx) = subscriber_context(conn, &hook.client_id, now)? else { return Ok(0) };
-    let wanted: Option<HashSet<String>> = hook
+/// its `resources` asks for) into queued notices. Returns how many were queued. The feed is read
+/// outside the transaction (on SQLite a write transaction holds the writer lock); the notices are
+/// written under the row's lock, and only if `instance` still holds the lease and nobody moved
+/// `feed_after` meanwhile.
+pub fn fan_out(conn: &mut DbConn, webhook_id: &str, instance: &str, now: NaiveDateTime) -> AppResult<usize> {
+    let current: WebhookRow = webhooks::table.find(webhook_id).select(WebhookRow::as_select()).first(conn)?;
+    if current.leased_by.as_deref() != Some(instance) || !current.active || current.failing_since.is_some() {
+        return Ok(0);
+    }
+    let Some(ctx) = subscriber_context(conn, &current.client_id, now)? else { return Ok(0) };
+    let wanted: Option<HashSet<String>> = current
         .resources
         .as_deref()
         .map(|json| serde_json::from_str::<Vec<String>>(json).map(|names| names.into_iter().collect()))
         .transpose()
-        .map_err(|_| AppError::Internal(format!("webhook {}: stored resources are not valid", hook.id)))?;
-    write_tx(conn, |conn| {
-        let current: WebhookRow = webhooks::table.find(&hook.id).select(WebhookRow::as_select()).first(conn)?;
-        if current.leased_by.as_deref() != Some(instance) || !current.active || current.failing_since.is_some() {
+        .map_err(|_| AppError::Internal(format!("webhook {}: stored resources are not valid", current.id)))?;
+    let page = match changes::page(conn, &ctx, current.feed_after, FAN_OUT_BATCH) {
+        Ok(page) => page,
+        // The entries it still had to send were pruned: it can only catch up from the feed.
+        Err(AppError::ResyncRequired { .. }) => {
+            write_tx(conn, |conn| mark_failing(conn, &current.id, now))?;
             return Ok(0);
         }
-        let page = match changes::page(conn, &ctx, current.feed_after, FAN_OUT_BATCH) {
-            Ok(page) => page,
-            // The entries it still had to send were pruned: it can only catch up from the feed.
-            Err(AppError::ResyncRequired { .. }) => {
-                mark_failing(conn, &current.id, now)?;
-                return Ok(0);
-            }
-            Err(err) => return Err(err),
-        };
-        let notices: Vec<WebhookNoticeRow> = page
-            .data
-            .iter()
-            .filter(|e| wanted.as_ref().is_none_or(|w| w.contains(&e.resource)))
-            .map(|e| WebhookNoticeRow {
-                id: new_id().to_string(),
-                webhook_id: current.id.clone(),
-                seq: e.seq,
-                resource: e.resource.clone(),
-                resource_id: e.id.clone(),
-                op: e.op.as_str().to_owned(),
-                at: e.at.naive_utc(),
-                queued_at: now,
-                attempts: 0,
-                next_attempt_at: now,
-                delivered_at: None,
-                abandoned_at: None,
-            })
-            .collect();
+        Err(err) => return Err(err),
+    };
+    let notices: Vec<WebhookNoticeRow> = page
+        .data
+        .iter()
+        .filter(|e| wanted.as_ref().is_none_or(|w| w.contains(&e.resource)))
+        .map(|e| WebhookNoticeRow {
+            id: new_id().to_string(),
+            webhook_id: current.id.clone(),
+            seq: e.seq,
+            resource: e.resource.clone(),
+            resource_id: e.id.clone(),
+            op: e.op.as_str().to_owned(),
+            at: e.at.naive_utc(),
+            queued_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            delivered_at: None,
+            abandoned_at: None,
+        })
+        .collect();
+    write_tx(conn, |conn| {
+        let locked = lock(conn, &current.id)?;
+        let unchanged = locked.leased_by.as_deref() == Some(instance)
+            && locked.feed_after == current.feed_after
+            && locked.resources == current.resources
+            && locked.active
+            && locked.failing_since.is_none();
+        if !unchanged {
+            return Ok(0);
+        }
         for notice in &notices {
             diesel::insert_into(webhook_notices::table).values(notice).execute(conn)?;
         }
-        let next_attempt = match (current.next_attempt_at, notices.is_empty()) {
+        let next_attempt = match (locked.next_attempt_at, notices.is_empty()) {
             (Some(at), _) => Some(at),
             (None, false) => Some(now),
             (None, true) => None,
         };
-        diesel::update(webhooks::table.find(&current.id).filter(webhooks::leased_by.eq(instance)))
+        diesel::update(webhooks::table.find(&locked.id))
             .set((webhooks::feed_after.eq(page.next_after), webhooks::next_attempt_at.eq(next_attempt)))
             .execute(conn)?;
         Ok(notices.len())
@@ -399,14 +469,22 @@ pub fn due_notice(conn: &mut DbConn, webhook_id: &str, now: NaiveDateTime) -> Ap
     Ok(head.filter(|n| n.next_attempt_at <= now))
 }
 
-/// The notice as it is sent now: a `created` or `updated` of a record the client no longer
-/// sees becomes `access_lost` (never the record); `None` when the client is gone or disabled.
+/// What to POST now, from the subscription as it is now (its URL and secrets may have changed
+/// since the claim): the notice, where, and the secrets that sign it. A `created` or `updated` of
+/// a record the client no longer sees becomes `access_lost` (never the record). `None` when the
+/// subscription was switched off, is failing or left this instance, or its client is gone,
+/// disabled or may no longer read the feed.
 pub fn notice_now(
     conn: &mut DbConn,
-    hook: &WebhookRow,
+    webhook_id: &str,
     notice: &WebhookNoticeRow,
+    instance: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<Notice>> {
+) -> AppResult<Option<Outgoing>> {
+    let hook: WebhookRow = webhooks::table.find(webhook_id).select(WebhookRow::as_select()).first(conn)?;
+    if hook.leased_by.as_deref() != Some(instance) || !hook.active || hook.failing_since.is_some() {
+        return Ok(None);
+    }
     let Some(ctx) = subscriber_context(conn, &hook.client_id, now)? else { return Ok(None) };
     let mut op: ChangeOp = rows::enum_value(&notice.op)?;
     if matches!(op, ChangeOp::Created | ChangeOp::Updated)
@@ -414,19 +492,33 @@ pub fn notice_now(
     {
         op = ChangeOp::AccessLost;
     }
-    Ok(Some(Notice {
-        id: rows::uuid(&notice.id)?,
-        type_: "change".into(),
-        seq: notice.seq,
-        resource: notice.resource.clone(),
-        resource_id: notice.resource_id.clone(),
-        op,
-        at: time::to_utc(notice.at),
+    Ok(Some(Outgoing {
+        notice: Notice {
+            id: rows::uuid(&notice.id)?,
+            type_: "change".into(),
+            seq: notice.seq,
+            resource: notice.resource.clone(),
+            resource_id: notice.resource_id.clone(),
+            op,
+            at: time::to_utc(notice.at),
+        },
+        secrets: signing_secrets(&hook, now),
+        url: hook.url,
     }))
 }
 
+/// One notice ready to go.
+pub struct Outgoing {
+    /// The body.
+    pub notice: Notice,
+    /// Where.
+    pub url: String,
+    /// The secrets that sign it (the current one first).
+    pub secrets: Vec<String>,
+}
+
 /// The secrets that sign at `now`: the current one, and the previous one during its 24 hours.
-pub fn signing_secrets(hook: &WebhookRow, now: NaiveDateTime) -> Vec<String> {
+fn signing_secrets(hook: &WebhookRow, now: NaiveDateTime) -> Vec<String> {
     let mut secrets = vec![hook.secret.clone()];
     if let (Some(previous), Some(until)) = (&hook.previous_secret, hook.previous_secret_until) {
         if now < until {
@@ -463,16 +555,14 @@ impl AttemptResult {
 /// no longer holds the lease (another instance took over and will send it again: at least once).
 pub fn record(
     conn: &mut DbConn,
-    hook: &WebhookRow,
+    webhook_id: &str,
     notice: &WebhookNoticeRow,
     result: &AttemptResult,
     instance: &str,
     now: NaiveDateTime,
 ) -> AppResult<Option<DeliveryOutcome>> {
     write_tx(conn, |conn| {
-        let holder: Option<Option<String>> =
-            webhooks::table.find(&hook.id).select(webhooks::leased_by).first(conn).optional()?;
-        if holder.flatten().as_deref() != Some(instance) {
+        if lock(conn, webhook_id)?.leased_by.as_deref() != Some(instance) {
             return Ok(None);
         }
         let attempt = notice.attempts + 1;
@@ -493,7 +583,7 @@ pub fn record(
                     diesel::update(webhook_notices::table.find(&notice.id))
                         .set(webhook_notices::attempts.eq(attempt))
                         .execute(conn)?;
-                    mark_failing(conn, &hook.id, now)?;
+                    mark_failing(conn, webhook_id, now)?;
                     (DeliveryOutcome::Abandoned, None)
                 }
             }
@@ -501,7 +591,7 @@ pub fn record(
         diesel::insert_into(webhook_attempts::table)
             .values(&WebhookAttemptRow {
                 id: new_id().to_string(),
-                webhook_id: hook.id.clone(),
+                webhook_id: webhook_id.to_owned(),
                 notice_id: notice.id.clone(),
                 seq: notice.seq,
                 op: result.op.as_str().to_owned(),
@@ -516,14 +606,14 @@ pub fn record(
             .execute(conn)?;
         if outcome != DeliveryOutcome::Abandoned {
             let next: Option<NaiveDateTime> = webhook_notices::table
-                .filter(webhook_notices::webhook_id.eq(&hook.id))
+                .filter(webhook_notices::webhook_id.eq(webhook_id))
                 .filter(webhook_notices::delivered_at.is_null())
                 .filter(webhook_notices::abandoned_at.is_null())
                 .order(webhook_notices::seq.asc())
                 .select(webhook_notices::next_attempt_at)
                 .first(conn)
                 .optional()?;
-            diesel::update(webhooks::table.find(&hook.id)).set(webhooks::next_attempt_at.eq(next)).execute(conn)?;
+            diesel::update(webhooks::table.find(webhook_id)).set(webhooks::next_attempt_at.eq(next)).execute(conn)?;
         }
         Ok(Some(outcome))
     })

@@ -119,6 +119,16 @@ async fn an_agency_learns_of_its_referral_through_a_signed_thin_notice() {
     // The feed gives the same entry at the same seq: the receiver can resume from it.
     let feed = app.get(&format!("/v1/changes?after={}", body["seq"].as_i64().unwrap() - 1), &w.agency_x).await;
     assert_eq!(feed.body["data"][0]["id"], body["resource_id"]);
+
+    // A disabled client is told nothing; enabled again, it hears of what its feed now shows.
+    let agency_client = client_id(&app, &w.agency_x).await;
+    assert_eq!(app.post(&format!("/v1/clients/{agency_client}/disable"), &w.admin, &json!({})).await.status, 200);
+    assert_eq!(app.post("/v1/referrals", &w.admin, &to_x).await.status, 201);
+    drain(&worker, now()).await;
+    assert_eq!(hook.received().len(), 1, "nothing while disabled");
+    assert_eq!(app.post(&format!("/v1/clients/{agency_client}/enable"), &w.admin, &json!({})).await.status, 200);
+    drain(&worker, now()).await;
+    assert_eq!(hook.received().len(), 2);
 }
 
 /// Catches a failed notice that is not retried, retried before its backoff, or overtaken by
@@ -145,9 +155,11 @@ async fn failures_and_timeouts_are_retried_with_backoff_in_seq_order() {
     assert_eq!(round(&worker, t0 + chrono::Duration::seconds(59)).await.claimed, 0, "not before the backoff");
     let r = round(&worker, t0 + chrono::Duration::seconds(61)).await;
     assert_eq!((r.delivered, r.failed), (0, 1), "a timeout is a failure");
-    let r = round(&worker, t0 + chrono::Duration::seconds(61 + 121)).await;
+    // The timeout took a second of the round: its retry is 2 minutes after that.
+    assert_eq!(round(&worker, t0 + chrono::Duration::seconds(61 + 119)).await.claimed, 0, "not before the backoff");
+    let r = round(&worker, t0 + chrono::Duration::seconds(190)).await;
     assert_eq!((r.delivered, r.failed), (0, 1), "a redirect is not followed");
-    drain(&worker, t0 + chrono::Duration::seconds(61 + 121 + 241)).await;
+    drain(&worker, t0 + chrono::Duration::seconds(190 + 250)).await;
 
     let got = ops(&hook.received());
     let seqs: Vec<i64> = got.iter().map(|g| g.0).collect();
@@ -331,8 +343,14 @@ async fn after_three_days_of_failures_the_subscription_is_failing_until_switched
     assert_eq!(app.post("/v1/agencies", &w.admin, &json!({"name": "B", "kind": "other"})).await.status, 201);
     drain(&worker, at).await;
     assert_eq!(hook.received().len(), before);
-    // Switched on again: from the feed's head (B is not sent), then new changes are.
+    // Changing the filter is no way out of failing; only switching it on is.
     let etag = hook_now.header("etag").unwrap();
+    let res = app
+        .patch_if(&format!("/v1/webhooks/{id}"), &w.admin, &etag, &json!({"resources": ["agencies", "schools"]}))
+        .await;
+    assert_eq!((res.status, res.body["failing"].clone()), (200, json!(true)), "{}", res.text);
+    // Switched on again: from the feed's head (B is not sent), then new changes are.
+    let etag = res.header("etag").unwrap();
     let on = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, &etag, &json!({"active": true})).await;
     assert_eq!(on.status, 200, "{}", on.text);
     assert_eq!(on.body["failing"], false);
@@ -373,15 +391,20 @@ async fn urls_must_be_https_and_never_reach_inside_the_network() {
     let res = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, &etag, &json!({"url": "https://10.1.1.1/"})).await;
     assert_eq!(res.status, 422, "{}", res.text);
 
-    // Stored under WEBHOOK_ALLOW_INSECURE, sent by an instance without it: refused, not sent.
+    // Stored under WEBHOOK_ALLOW_INSECURE as an https name that resolves to loopback, then sent by
+    // an instance without it: the sender's resolver refuses the address, nothing is sent.
     let dev = insecure_app().await;
     let wd = World::build(&dev).await;
     let hook = Receiver::start();
-    subscribe(&dev, &wd.admin, &wd.admin, &hook.url, Some(&["agencies"])).await;
+    let sneaky = hook.url.replace("http://127.0.0.1", "https://localhost");
+    let (id, _) = subscribe(&dev, &wd.admin, &wd.admin, &sneaky, Some(&["agencies"])).await;
     assert_eq!(dev.post("/v1/agencies", &wd.admin, &json!({"name": "A", "kind": "other"})).await.status, 201);
     let strict = Worker::new(instance(&dev, |c| c.webhook_allow_insecure = false).await).unwrap();
     assert_eq!(round(&strict, now()).await.failed, 1);
     assert!(hook.received().is_empty(), "nothing reached the loopback receiver");
+    let log = dev.get(&format!("/v1/webhooks/{id}/deliveries"), &wd.admin).await;
+    assert_eq!(log.body["data"][0]["error"], "address not allowed", "{}", log.text);
+    assert_eq!(log.body["data"][0]["status_code"], Value::Null);
 }
 
 /// Catches a subscription API open to non-admins, one that accepts a client that does not
@@ -423,6 +446,9 @@ async fn subscriptions_are_managed_by_the_unit_with_the_usual_rules() {
     assert!(created.body["secret"].as_str().unwrap().starts_with("whsec_"));
     assert_eq!(created.body["resources"], json!(["referrals"]));
     assert_eq!(created.body["active"], true);
+    assert_eq!(created.header("cache-control").as_deref(), Some("no-store"), "a secret is never cached");
+    let res = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, "\"1\"", &json!({"active": null})).await;
+    assert_eq!((res.status, res.error_fields()), (422, vec!["active".to_owned()]), "null is not a switch");
     let list = app.get(&format!("/v1/webhooks?client_id={client}"), &w.admin).await;
     assert_eq!(list.body["data"].as_array().unwrap().len(), 1);
     assert!(!list.text.contains("whsec_"), "never the secret in a list");

@@ -25,12 +25,15 @@ CREATE TABLE webhooks (
     -- The instance working on this subscription, until when (a crashed sender's lease runs out).
     lease_until TIMESTAMP,
     leased_by TEXT,
+    -- When an instance last claimed it: claims go oldest first, so no subscription starves.
+    claimed_at TIMESTAMP NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL,
     version INTEGER NOT NULL
 );
 CREATE INDEX webhooks_created_idx ON webhooks (created_at, id);
 CREATE INDEX webhooks_client_idx ON webhooks (client_id);
+CREATE INDEX webhooks_claimed_idx ON webhooks (claimed_at);
 
 -- The queue: one row per notice, in the feed's `seq` order per subscription.
 CREATE TABLE webhook_notices (
