@@ -219,6 +219,13 @@ pub struct Settable {
     active: bool,
 }
 
+impl Settable {
+    /// Stored values a patch can be checked against before the record is read.
+    pub fn placeholder() -> Settable {
+        Settable { url: "https://placeholder.example/".into(), resources: None, description: None, active: true }
+    }
+}
+
 impl From<&Webhook> for Settable {
     fn from(w: &Webhook) -> Self {
         Settable {

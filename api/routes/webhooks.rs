@@ -135,6 +135,9 @@ pub async fn patch_webhook(
         return Err(AppError::Validation(fixed));
     }
     let insecure = state.config.webhook_allow_insecure;
+    // The body is judged before the stored version (§6: 422 before 412), on a placeholder.
+    let placeholder = webhook::Settable::placeholder();
+    service::prevalidate(&changes, vec![to_object(&placeholder)], |merged| webhook::parse_merged(merged, insecure))?;
     if let Some(url) = changes.get("url").and_then(|v| v.as_str()) {
         if webhook::check_url(url, insecure).is_ok() {
             check_resolved(url, &state).await?;

@@ -457,6 +457,8 @@ async fn subscriptions_are_managed_by_the_unit_with_the_usual_rules() {
 
     let res = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, "\"9\"", &json!({"active": false})).await;
     res.assert_problem(412, "precondition-failed");
+    let res = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, "\"9\"", &json!({"url": 3, "active": 1})).await;
+    assert_eq!(res.status, 422, "what the body alone shows comes before the stale version: {}", res.text);
     let res = app.patch_if(&format!("/v1/webhooks/{id}"), &w.admin, "\"1\"", &json!({"client_id": other})).await;
     assert_eq!((res.status, res.error_fields()), (422, vec!["client_id".to_owned()]));
     let res = app
