@@ -45,6 +45,9 @@ cargo build --release --quiet --bin sro-api
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
 # Production logging: the access log at info, to a file.
 export JWT_SIGNING_KEY="$WORK/key.pem" RUST_LOG=info BIND_ADDR="127.0.0.1:$PORT" TOKEN_TTL_SECONDS=3600
+# A 2-core instance as deployed: the pool that serves 2 cores (run 4's sweep) and the image's
+# allocator setting (Dockerfile); either can be overridden from the environment.
+export DB_POOL_SIZE="${DB_POOL_SIZE:-4}" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 "$BIN" migrate >/dev/null 2>&1
 "$BIN" demo >"$WORK/demo.json" 2>/dev/null
 started=$(date +%s.%N)
@@ -177,7 +180,7 @@ PAGE1=$(page_rps "$PAGE_URL")
 PAGE1000=$(page_rps "$PAGE_URL$cursor")
 
 echo "PostgreSQL $(psql "$DATABASE_URL" -Atc 'SHOW server_version'), $(nproc) cores shared by wrk, pgbench, the server and PostgreSQL;"
-echo "$REPS interleaved repetitions of ${DURATION}s; data generated in ${GENERATED}s; pool ${DB_POOL_SIZE:-10} connections"
+echo "$REPS interleaved repetitions of ${DURATION}s; data generated in ${GENERATED}s; pool ${DB_POOL_SIZE} connections, MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX}"
 echo
 python3 bench/limit.py table "$RESULTS"
 echo
