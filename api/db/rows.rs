@@ -360,8 +360,8 @@ impl crate::domain::page::Keyed for AuditRow {
 }
 
 /// A `webhooks` row (no `Debug`: it holds the secrets).
-#[derive(Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = webhooks, treat_none_as_null = true)]
+#[derive(Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhooks)]
 pub struct WebhookRow {
     pub id: String,
     pub client_id: String,

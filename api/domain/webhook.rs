@@ -2,7 +2,7 @@
 //! schedule and the rules on where a notice may be sent (SSRF). Pure rules; the queue is in
 //! `service::webhooks` and the sending in `push`.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use hmac::{Hmac, Mac};
@@ -328,7 +328,6 @@ pub fn forbidden(ip: IpAddr) -> bool {
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
                 || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-                || v6 == Ipv6Addr::from([0u16, 0, 0, 0, 0, 0, 0, 0])
                 || (s[0..5] == [0, 0, 0, 0, 0]) // IPv4-compatible and other ::/80 oddities
         }
     }

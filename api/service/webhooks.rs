@@ -13,15 +13,13 @@
 //!    to the next notice or schedules the retry (`domain::webhook::next_retry`), or gives up
 //!    after 3 days and marks the subscription `failing`.
 
-use std::collections::HashSet;
-
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use uuid::Uuid;
 
 use super::{check_version, one_row};
 use crate::db::rows::{self, ClientRow, WebhookAttemptRow, WebhookNoticeRow, WebhookRow};
-use crate::db::schema::{change_head, clients, webhook_attempts, webhook_notices, webhooks};
+use crate::db::schema::{clients, webhook_attempts, webhook_notices, webhooks};
 use crate::db::{write_tx, DbConn};
 use crate::domain::access::{parse_scopes, Caller, Role, Scope};
 use crate::domain::change::ChangeOp;
@@ -37,18 +35,22 @@ use crate::domain::webhook::{
 use crate::error::{AppError, AppResult};
 use crate::service::changes;
 
+/// The subscription's notices still to send (neither delivered nor given up), oldest first.
+macro_rules! waiting {
+    ($webhook_id:expr) => {
+        webhook_notices::table
+            .filter(webhook_notices::webhook_id.eq($webhook_id))
+            .filter(webhook_notices::delivered_at.is_null())
+            .filter(webhook_notices::abandoned_at.is_null())
+    };
+}
+
 /// Change-feed entries read per fan-out.
 const FAN_OUT_BATCH: i64 = 500;
 
 /// The wire form of a subscription row.
 pub fn to_wire(row: &WebhookRow) -> AppResult<Webhook> {
-    let resources = match &row.resources {
-        None => None,
-        Some(json) => Some(
-            serde_json::from_str::<Vec<FeedResource>>(json)
-                .map_err(|_| AppError::Internal(format!("webhook {}: stored resources are not valid", row.id)))?,
-        ),
-    };
+    let resources = stored_resources(row)?;
     Ok(Webhook {
         id: rows::uuid(&row.id)?,
         client_id: rows::uuid(&row.client_id)?,
@@ -63,6 +65,15 @@ pub fn to_wire(row: &WebhookRow) -> AppResult<Webhook> {
         updated_at: time::to_utc(row.updated_at),
         version: row.version,
     })
+}
+
+/// The stored `resources` filter (`None`: every resource).
+fn stored_resources(row: &WebhookRow) -> AppResult<Option<Vec<FeedResource>>> {
+    row.resources
+        .as_deref()
+        .map(serde_json::from_str::<Vec<FeedResource>>)
+        .transpose()
+        .map_err(|_| AppError::Internal(format!("webhook {}: stored resources are not valid", row.id)))
 }
 
 fn resources_text(resources: &Option<Vec<FeedResource>>) -> Option<String> {
@@ -90,10 +101,6 @@ fn lock(conn: &mut DbConn, id: &str) -> AppResult<WebhookRow> {
         DbConn::Sqlite(_) => query().select(WebhookRow::as_select()).first(conn).optional()?,
     };
     row.ok_or(AppError::NotFound)
-}
-
-fn feed_head(conn: &mut DbConn) -> AppResult<i64> {
-    changes::head(conn)
 }
 
 /// `POST /v1/webhooks`: the subscription and its secret, shown this once. Notices follow the
@@ -125,7 +132,7 @@ pub fn create(conn: &mut DbConn, ctx: &Context, client: Uuid, input: &WebhookInp
             secret: webhook::new_secret(),
             previous_secret: None,
             previous_secret_until: None,
-            feed_after: feed_head(conn)?,
+            feed_after: changes::head(conn)?,
             next_attempt_at: None,
             lease_until: None,
             leased_by: None,
@@ -194,7 +201,7 @@ pub fn patch(
             row.next_attempt_at = None;
             row.failing_since = None;
             if resumed {
-                row.feed_after = feed_head(conn)?;
+                row.feed_after = changes::head(conn)?;
             }
             diesel::update(webhooks::table.find(&existing.id))
                 .set((
@@ -287,14 +294,7 @@ pub fn deliveries(conn: &mut DbConn, id: Uuid, now: NaiveDateTime, window: &Wind
 }
 
 fn abandon_queue(conn: &mut DbConn, webhook_id: &str, now: NaiveDateTime) -> AppResult<usize> {
-    Ok(diesel::update(
-        webhook_notices::table
-            .filter(webhook_notices::webhook_id.eq(webhook_id))
-            .filter(webhook_notices::delivered_at.is_null())
-            .filter(webhook_notices::abandoned_at.is_null()),
-    )
-    .set(webhook_notices::abandoned_at.eq(now))
-    .execute(conn)?)
+    Ok(diesel::update(waiting!(webhook_id)).set(webhook_notices::abandoned_at.eq(now)).execute(conn)?)
 }
 
 // ---- The sender's side (`push::worker`) ----
@@ -322,12 +322,11 @@ pub fn claim(
     };
     // A read first: most rounds find nothing, and on SQLite a write transaction would take the
     // writer lock every second for nothing.
-    let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
-    if due(head).load::<String>(conn)?.is_empty() {
+    if due(changes::head(conn)?).load::<String>(conn)?.is_empty() {
         return Ok(Vec::new());
     }
     write_tx(conn, |conn| {
-        let head: i64 = change_head::table.find(1).select(change_head::seq).first(conn)?;
+        let head = changes::head(conn)?;
         let ids: Vec<String> = match conn {
             // Rows another instance is claiming right now are skipped, not waited for.
             DbConn::Postgres(pg) => due(head).for_update().skip_locked().load(pg)?,
@@ -397,12 +396,7 @@ pub fn fan_out(conn: &mut DbConn, webhook_id: &str, instance: &str, now: NaiveDa
         return Ok(0);
     }
     let Some(ctx) = subscriber_context(conn, &current.client_id, now)? else { return Ok(0) };
-    let wanted: Option<HashSet<String>> = current
-        .resources
-        .as_deref()
-        .map(|json| serde_json::from_str::<Vec<String>>(json).map(|names| names.into_iter().collect()))
-        .transpose()
-        .map_err(|_| AppError::Internal(format!("webhook {}: stored resources are not valid", current.id)))?;
+    let wanted = stored_resources(&current)?;
     let page = match changes::page(conn, &ctx, current.feed_after, FAN_OUT_BATCH) {
         Ok(page) => page,
         // The entries it still had to send were pruned: it can only catch up from the feed.
@@ -415,7 +409,7 @@ pub fn fan_out(conn: &mut DbConn, webhook_id: &str, instance: &str, now: NaiveDa
     let notices: Vec<WebhookNoticeRow> = page
         .data
         .iter()
-        .filter(|e| wanted.as_ref().is_none_or(|w| w.contains(&e.resource)))
+        .filter(|e| wanted.as_ref().is_none_or(|w| w.iter().any(|r| r.as_str() == e.resource)))
         .map(|e| WebhookNoticeRow {
             id: new_id().to_string(),
             webhook_id: current.id.clone(),
@@ -458,10 +452,7 @@ pub fn fan_out(conn: &mut DbConn, webhook_id: &str, instance: &str, now: NaiveDa
 
 /// The oldest undelivered notice of the subscription, if it is due at `now`.
 pub fn due_notice(conn: &mut DbConn, webhook_id: &str, now: NaiveDateTime) -> AppResult<Option<WebhookNoticeRow>> {
-    let head: Option<WebhookNoticeRow> = webhook_notices::table
-        .filter(webhook_notices::webhook_id.eq(webhook_id))
-        .filter(webhook_notices::delivered_at.is_null())
-        .filter(webhook_notices::abandoned_at.is_null())
+    let head: Option<WebhookNoticeRow> = waiting!(webhook_id)
         .order(webhook_notices::seq.asc())
         .select(WebhookNoticeRow::as_select())
         .first(conn)
@@ -605,10 +596,7 @@ pub fn record(
             })
             .execute(conn)?;
         if outcome != DeliveryOutcome::Abandoned {
-            let next: Option<NaiveDateTime> = webhook_notices::table
-                .filter(webhook_notices::webhook_id.eq(webhook_id))
-                .filter(webhook_notices::delivered_at.is_null())
-                .filter(webhook_notices::abandoned_at.is_null())
+            let next: Option<NaiveDateTime> = waiting!(webhook_id)
                 .order(webhook_notices::seq.asc())
                 .select(webhook_notices::next_attempt_at)
                 .first(conn)
