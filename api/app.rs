@@ -58,8 +58,11 @@ pub fn build(
         InitError = (),
     >,
 > {
+    // Built once per HTTP worker: each worker has its own pipelined read connection.
+    let reader = crate::db::reader::Reader::new(state.reads.clone());
     App::new()
         .into_utoipa_app()
+        .app_data(web::Data::new(reader))
         .app_data(web::Data::new(state))
         .app_data(web::Data::new(openapi))
         .app_data(web::Data::new(known))

@@ -23,6 +23,9 @@ pub struct Config {
     pub token_ttl_seconds: i64,
     /// `DB_POOL_SIZE` (default 10).
     pub db_pool_size: u32,
+    /// `HTTP_WORKERS`: HTTP worker threads, each with its own pipelined read connection on
+    /// PostgreSQL (default 0: one per two cores; at most 256).
+    pub http_workers: usize,
     /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may take to finish (default 30).
     pub shutdown_grace_seconds: u64,
     /// `BODY_TIMEOUT_SECONDS`: how long a request body may take to arrive (default 30), else 408.
@@ -64,6 +67,7 @@ impl fmt::Debug for Config {
             .field("jwt_audience", &self.jwt_audience)
             .field("token_ttl_seconds", &self.token_ttl_seconds)
             .field("db_pool_size", &self.db_pool_size)
+            .field("http_workers", &self.http_workers)
             .field("shutdown_grace_seconds", &self.shutdown_grace_seconds)
             .field("body_timeout_seconds", &self.body_timeout_seconds)
             .field("rate_limit_per_minute", &self.rate_limit_per_minute)
@@ -119,6 +123,7 @@ impl Default for Config {
             jwt_audience: "sro-api".into(),
             token_ttl_seconds: 900,
             db_pool_size: 10,
+            http_workers: 0,
             shutdown_grace_seconds: 30,
             body_timeout_seconds: 30,
             rate_limit_per_minute: None,
@@ -185,6 +190,10 @@ impl Config {
             jwt_audience: text("JWT_AUDIENCE", d.jwt_audience),
             token_ttl_seconds: number("TOKEN_TTL_SECONDS", d.token_ttl_seconds, 60)?,
             db_pool_size: number("DB_POOL_SIZE", i64::from(d.db_pool_size), 1)? as u32,
+            http_workers: match number("HTTP_WORKERS", d.http_workers as i64, 0)? {
+                n if n > 256 => return Err("HTTP_WORKERS must be at most 256 (0: one per two cores)".into()),
+                n => n as usize,
+            },
             shutdown_grace_seconds: number("SHUTDOWN_GRACE_SECONDS", d.shutdown_grace_seconds as i64, 0)? as u64,
             body_timeout_seconds: number("BODY_TIMEOUT_SECONDS", d.body_timeout_seconds as i64, 1)? as u64,
             changes_retention_days: number("CHANGES_RETENTION_DAYS", d.changes_retention_days, 1)?,
@@ -319,6 +328,16 @@ mod tests {
         let table = with(&path).unwrap().access_periods;
         let rule = table.rule(crate::domain::outcome::Measure::Warning, None).unwrap();
         assert_eq!(rule.span.unwrap().0.months, 36, "the file's period, not the built-in one");
+    }
+
+    #[test]
+    fn http_workers_default_to_one_per_two_cores_and_a_bad_count_names_its_variable() {
+        let with = |v: &str| Config::from_lookup(|k| (k == "HTTP_WORKERS").then(|| v.to_string()));
+        assert_eq!(Config::from_lookup(|_| None).unwrap().http_workers, 0);
+        assert_eq!(with("3").unwrap().http_workers, 3);
+        for bad in ["-1", "two", "257"] {
+            assert!(with(bad).unwrap_err().contains("HTTP_WORKERS"), "{bad}");
+        }
     }
 
     #[test]

@@ -31,11 +31,16 @@ pub struct AppState {
     pub rate_limiter: Option<Arc<crate::http::rate_limit::RateLimiter>>,
     /// Tokens already verified on this instance (skips the signature check on their next use).
     pub verified: Arc<crate::auth::verified::Verified>,
+    /// How each HTTP worker opens its pipelined read connection (PostgreSQL; off on SQLite).
+    pub reads: crate::db::reader::ReaderConfig,
 }
 
 impl AppState {
     /// New state; not ready until [`crate::server::bootstrap`] has run.
     pub fn new(pool: Pool, config: Config) -> Self {
+        let reads = crate::db::Backend::from_url(&config.database_url)
+            .map(|backend| crate::db::reader::ReaderConfig::for_backend(&backend))
+            .unwrap_or_default();
         let rate_limiter =
             config.rate_limit_per_minute.map(|limit| Arc::new(crate::http::rate_limit::RateLimiter::per_minute(limit)));
         AppState {
@@ -48,6 +53,7 @@ impl AppState {
             in_flight: Arc::new(AtomicUsize::new(0)),
             rate_limiter,
             verified: Arc::new(crate::auth::verified::Verified::default()),
+            reads,
         }
     }
 

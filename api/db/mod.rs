@@ -4,6 +4,7 @@
 pub mod deadline;
 pub mod migrate;
 pub mod pool;
+pub mod reader;
 pub mod rows;
 pub mod schema;
 pub mod tx;

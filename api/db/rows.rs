@@ -460,3 +460,65 @@ pub fn opt_uuid(text: Option<&str>) -> Result<Option<uuid::Uuid>, AppError> {
 pub fn enum_value<T: std::str::FromStr>(text: &str) -> Result<T, AppError> {
     text.parse().map_err(|_| AppError::Internal(format!("stored value `{text}` is not valid")))
 }
+
+/// Reads the row of a pipelined read (`db::reader`) by position, the order of the fields
+/// (Diesel's `as_select()` selects them in that order).
+pub trait FromPgRow: Sized {
+    /// How many columns the row type spans.
+    const COLUMNS: usize;
+    /// The row starting at column `at`.
+    fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError>;
+}
+
+fn pg_err(err: tokio_postgres::Error) -> AppError {
+    AppError::Internal(format!("reading a pipelined row: {err}"))
+}
+
+impl FromPgRow for SchoolRow {
+    const COLUMNS: usize = 16;
+    fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError> {
+        Ok(SchoolRow {
+            id: row.try_get(at).map_err(pg_err)?,
+            board_id: row.try_get(at + 1).map_err(pg_err)?,
+            ministry_number: row.try_get(at + 2).map_err(pg_err)?,
+            name: row.try_get(at + 3).map_err(pg_err)?,
+            name_folded: row.try_get(at + 4).map_err(pg_err)?,
+            level: row.try_get(at + 5).map_err(pg_err)?,
+            language: row.try_get(at + 6).map_err(pg_err)?,
+            kind: row.try_get(at + 7).map_err(pg_err)?,
+            street: row.try_get(at + 8).map_err(pg_err)?,
+            city: row.try_get(at + 9).map_err(pg_err)?,
+            postal_code: row.try_get(at + 10).map_err(pg_err)?,
+            phone: row.try_get(at + 11).map_err(pg_err)?,
+            active: row.try_get(at + 12).map_err(pg_err)?,
+            created_at: row.try_get(at + 13).map_err(pg_err)?,
+            updated_at: row.try_get(at + 14).map_err(pg_err)?,
+            version: row.try_get(at + 15).map_err(pg_err)?,
+        })
+    }
+}
+
+impl FromPgRow for OfficerRow {
+    const COLUMNS: usize = 11;
+    fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError> {
+        Ok(OfficerRow {
+            id: row.try_get(at).map_err(pg_err)?,
+            badge_number: row.try_get(at + 1).map_err(pg_err)?,
+            first_name: row.try_get(at + 2).map_err(pg_err)?,
+            last_name: row.try_get(at + 3).map_err(pg_err)?,
+            name_folded: row.try_get(at + 4).map_err(pg_err)?,
+            email: row.try_get(at + 5).map_err(pg_err)?,
+            phone: row.try_get(at + 6).map_err(pg_err)?,
+            active: row.try_get(at + 7).map_err(pg_err)?,
+            created_at: row.try_get(at + 8).map_err(pg_err)?,
+            updated_at: row.try_get(at + 9).map_err(pg_err)?,
+            version: row.try_get(at + 10).map_err(pg_err)?,
+        })
+    }
+}
+
+/// A left-joined row type: absent when its first column (the key) is null.
+pub fn opt_from_pg<T: FromPgRow>(row: &tokio_postgres::Row, at: usize) -> Result<Option<T>, AppError> {
+    let key: Option<String> = row.try_get(at).map_err(pg_err)?;
+    key.map(|_| T::from_pg(row, at)).transpose()
+}

@@ -3,6 +3,7 @@
 use actix_web::{delete, get, patch, post, put, web, HttpResponse};
 
 use crate::auth::principal::Principal;
+use crate::db::reader::Reader;
 use crate::domain::access::Scope;
 use crate::domain::assignment::{Assignment, Handover};
 use crate::domain::import::{self as import_file, ImportResult};
@@ -202,11 +203,16 @@ pub async fn get_school(
     query: RawQuery,
     id: web::Path<String>,
     state: web::Data<AppState>,
+    reader: web::Data<Reader>,
 ) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsRead)?;
     query.none()?;
     let id = path_id(&id)?;
-    let school = blocking::run(&state.pool, move |conn| service::schools::get(conn, &ctx, id)).await?;
+    let school = if reader.is_on() {
+        service::schools::get_pipelined(&reader, &ctx, id).await?
+    } else {
+        blocking::run(&state.pool, move |conn| service::schools::get(conn, &ctx, id)).await?
+    };
     Ok(respond::ok_versioned(&school, school.version))
 }
 

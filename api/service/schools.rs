@@ -1,6 +1,8 @@
 //! Schools: listing with every filter, the embedded current SRO, create, patch, delete and the
 //! SIS upsert by ministry number (shared with the import).
 
+use std::sync::LazyLock;
+
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -8,7 +10,8 @@ use uuid::Uuid;
 
 use super::journal::{self, Journal, Op};
 use super::{check_version, in_force, keyset, missing, policy, prevalidate};
-use crate::db::rows::{self, BoardRow, OfficerRow, SchoolRow};
+use crate::db::reader::Reader;
+use crate::db::rows::{self, BoardRow, FromPgRow, OfficerRow, SchoolRow};
 use crate::db::schema::{assignments, boards, officers, schools};
 use crate::db::DbConn;
 use crate::domain::assignment::AssignmentRole;
@@ -72,6 +75,20 @@ macro_rules! with_primary_sro {
                     )),
             )
             .left_join(officers::table.on(officers::id.eq(primary.field(assignments::officer_id))))
+    }};
+}
+
+/// The school `$id` if the caller may read it (`$board`: the board it is limited to, if any),
+/// with its primary SRO in force on `$day`: one statement, whichever path sends it.
+macro_rules! school_by_id {
+    ($day:expr, $id:expr, $board:expr) => {{
+        let board: Option<String> = $board;
+        let unscoped = board.is_none();
+        with_primary_sro!($day)
+            .filter(schools::id.eq($id))
+            .filter(unscoped.into_sql::<diesel::sql_types::Bool>().or(schools::board_id.eq(board)))
+            .select((SchoolRow::as_select(), Option::<OfficerRow>::as_select()))
+            .limit(1)
     }};
 }
 
@@ -194,20 +211,43 @@ pub fn get(conn: &mut DbConn, ctx: &Context, id: Uuid) -> AppResult<School> {
     // One round trip: the school, scoped by the policy, and its current primary SRO. The SQL
     // is the same for every caller (the board, if any, is a bound value), so it is prepared
     // once per connection and reused.
-    let board: Option<String> = match policy::school_scope(ctx) {
-        policy::SchoolScope::All => None,
-        policy::SchoolScope::Board(board) => Some(board.to_string()),
-        policy::SchoolScope::Nothing => return Err(AppError::NotFound),
-    };
-    let unscoped = board.is_none();
-    let (row, officer) = with_primary_sro!(time::today())
-        .filter(schools::id.eq(id.to_string()))
-        .filter(unscoped.into_sql::<diesel::sql_types::Bool>().or(schools::board_id.eq(board)))
-        .select((SchoolRow::as_select(), Option::<OfficerRow>::as_select()))
-        .first(conn)
-        .optional()?
-        .ok_or(AppError::NotFound)?;
+    let board = readable_board(ctx)?;
+    let (row, officer) =
+        school_by_id!(time::today(), id.to_string(), board).get_result(conn).optional()?.ok_or(AppError::NotFound)?;
     to_wire(row, officer.map(sro_of).transpose()?)
+}
+
+/// [`get`] as a pipelined read (`db::reader`, PostgreSQL): the same statement, from the same
+/// query, with the same binds.
+pub async fn get_pipelined(reader: &Reader, ctx: &Context, id: Uuid) -> AppResult<School> {
+    let board = readable_board(ctx)?;
+    let (day, id, unscoped, limit) = (time::today(), id.to_string(), board.is_none(), 1_i64);
+    let primary = AssignmentRole::Primary.as_str();
+    // The binds in the order `school_by_id!` places them (checked by a unit test below).
+    let row = reader
+        .query_opt(&GET_SQL, &[&primary, &day, &day, &id, &unscoped, &board, &limit])
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let school = SchoolRow::from_pg(&row, 0)?;
+    let officer = rows::opt_from_pg::<OfficerRow>(&row, SchoolRow::COLUMNS)?;
+    to_wire(school, officer.map(sro_of).transpose()?)
+}
+
+/// The one school statement on PostgreSQL, as Diesel writes it for [`get`].
+static GET_SQL: LazyLock<String> = LazyLock::new(|| {
+    let query = school_by_id!(chrono::NaiveDate::MIN, String::new(), None);
+    let text = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+    text.split(" -- binds: ").next().unwrap_or_default().to_owned()
+});
+
+/// The board the caller's school reads are limited to (`None`: every school), or 404 when it
+/// may read none.
+fn readable_board(ctx: &Context) -> AppResult<Option<String>> {
+    match policy::school_scope(ctx) {
+        policy::SchoolScope::All => Ok(None),
+        policy::SchoolScope::Board(board) => Ok(Some(board.to_string())),
+        policy::SchoolScope::Nothing => Err(AppError::NotFound),
+    }
 }
 
 fn find_by_number(conn: &mut DbConn, number: &str) -> AppResult<Option<SchoolRow>> {
@@ -506,4 +546,21 @@ pub fn touch(conn: &mut DbConn, journal: &mut Journal, school_id: &str) -> AppRe
     let version: i32 = schools::table.find(school_id).select(schools::version).first(conn)?;
     journal.changed("schools", school_id, Op::Updated, version);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pipelined read passes its binds by position: a reordered filter in `school_by_id!`
+    /// would silently compare the id with the board (or the day with the role) without this.
+    #[test]
+    fn the_pipelined_school_read_binds_in_the_order_of_the_query() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap_or_default();
+        let query = school_by_id!(day, "the-id".to_owned(), Some("the-board".to_owned()));
+        let text = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+        let binds = text.split(" -- binds: ").nth(1).unwrap_or_default();
+        assert_eq!(binds, r#"["primary", 2026-01-02, 2026-01-02, "the-id", false, Some("the-board"), 1]"#);
+        assert!(GET_SQL.contains("$7") && !GET_SQL.contains("$8") && !GET_SQL.contains("binds"), "{}", *GET_SQL);
+    }
 }

@@ -333,3 +333,51 @@ async fn updated_from_finds_a_school_whose_primary_began_since_with_no_write() {
     let none = app.get(&format!("/v1/schools?updated_from={now}"), &admin).await;
     assert_eq!(ids(&none.body), Vec::<String>::new(), "nothing changed since today began");
 }
+
+/// On PostgreSQL `GET /v1/schools/{id}` is a pipelined read (`db::reader`) whose row is read by
+/// position, while the ministry-number read and the list use the pool and Diesel's mapping: the
+/// three must agree field by field (a swapped column, such as the SRO's phone and email, or a
+/// school without a current SRO read as one, fails here), and scoping must hold on both paths.
+#[actix_web::test]
+async fn a_school_read_by_id_matches_the_same_school_read_by_number_and_listed() {
+    if let Some(url) = crate::support::db::pg_admin_url() {
+        let backend = sro_api::db::Backend::Postgres(url);
+        assert!(
+            sro_api::db::reader::ReaderConfig::for_backend(&backend).is_on(),
+            "the test reaches the pipelined path"
+        );
+    }
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let covered = app.school(&admin, "100011", OCDSB).await;
+    let ended = app.school(&admin, "100012", OCDSB).await;
+    let other = app.school(&admin, "100013", CEPEO).await;
+    let officer = app.officer(&admin, "1011").await;
+    let assign = |school: &serde_json::Value, ends: Option<String>| json!({"school_id": school["id"], "officer_id": officer["id"], "role": "primary", "starts_on": day(-10), "ends_on": ends});
+    assert_eq!(app.post("/v1/assignments", &admin, &assign(&covered, None)).await.status, 201);
+    assert_eq!(app.post("/v1/assignments", &admin, &assign(&ended, Some(day(-1)))).await.status, 201);
+    let board = app.board(OCDSB).await;
+    for token in [&admin, &board] {
+        for school in [&covered, &ended] {
+            let by_id = app.get(&format!("/v1/schools/{}", school["id"].as_str().unwrap()), token).await;
+            assert_eq!(by_id.status, 200, "{}", by_id.text);
+            let number = school["ministry_number"].as_str().unwrap();
+            let by_number = app.get(&format!("/v1/schools/by-ministry-number/{number}"), token).await;
+            assert_eq!(by_id.body, by_number.body);
+            let listed = app.get("/v1/schools?limit=100", token).await;
+            let in_list = listed.body["data"].as_array().unwrap().iter().find(|s| s["id"] == school["id"]);
+            assert_eq!(in_list, Some(&by_id.body));
+            assert_eq!(by_id.header("etag"), by_number.header("etag"));
+        }
+    }
+    let sro = app.get(&format!("/v1/schools/{}", covered["id"].as_str().unwrap()), &board).await.body["sro"].clone();
+    assert_eq!(sro["officer_id"], officer["id"]);
+    assert_eq!((sro["email"].as_str(), sro["badge_number"].as_str()), (Some("o1011@police.example"), Some("1011")));
+    let ended_now = app.get(&format!("/v1/schools/{}", ended["id"].as_str().unwrap()), &admin).await;
+    assert_eq!(ended_now.body["sro"], json!(null), "an ended assignment is not the current SRO");
+    let others = format!("/v1/schools/{}", other["id"].as_str().unwrap());
+    app.get(&others, &board).await.assert_problem(404, "not-found");
+    assert_eq!(app.get(&others, &admin).await.status, 200);
+    let missing = format!("/v1/schools/{}", uuid::Uuid::now_v7());
+    app.get(&missing, &admin).await.assert_problem(404, "not-found");
+}
