@@ -10,6 +10,11 @@ thread_local! {
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
 }
 
+/// How long a request's database work may take before the caller gets 503 (API.md §6: within
+/// 2 s). The HTTP layer applies it to pooled work (`http::blocking::DEADLINE`), the pipelined
+/// reader (`db::reader`) to its own.
+pub const REQUEST: Duration = Duration::from_millis(1900);
+
 /// Time a COMMIT needs to reach the server and be answered; below it the commit is not tried.
 pub const COMMIT_MARGIN: Duration = Duration::from_millis(250);
 

@@ -25,10 +25,10 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
+use super::deadline::REQUEST as DEADLINE;
 use super::pool::PG_SESSION_LIMITS;
 use super::Backend;
 use crate::error::AppError;
-use crate::http::blocking::DEADLINE;
 
 /// How to open the reader's connections, shared by every worker; `None` when reads use the pool.
 #[derive(Clone, Default)]
@@ -155,7 +155,7 @@ impl Reader {
         let (client, connection) = config.connect(NoTls).await?;
         // Driven on this worker's own thread; it ends when the client is dropped or the server
         // goes away (the next request then reconnects).
-        actix_web::rt::spawn(async move {
+        tokio::task::spawn_local(async move {
             if let Err(err) = connection.await {
                 log::warn!("pipelined read connection ended: {err}");
             }

@@ -10,7 +10,7 @@ use crate::error::AppError;
 /// The server-side timeouts set on every PostgreSQL connection (`db::pool`) are shorter, so a
 /// slow statement or a held lock is normally cancelled by the server first (and rolled back);
 /// this bound is for a network that stalls with the sockets still open.
-pub const DEADLINE: Duration = Duration::from_millis(1900);
+pub const DEADLINE: Duration = deadline::REQUEST;
 
 /// The deadline of an import (up to 5,000 upserts in one transaction); each of its statements
 /// is still bounded by the server-side timeouts.
