@@ -42,16 +42,54 @@ macro_rules! board_schools {
     };
 }
 
+/// The schools `$officer` ever had a primary or backup assignment at, as a subquery that does
+/// not depend on the row (the database works it out once per statement).
+macro_rules! schools_ever_assigned {
+    ($officer:expr) => {
+        assignments::table.select(assignments::school_id).filter(assignments::officer_id.eq($officer))
+    };
+}
+
+/// The schools `$officer` holds a primary or backup assignment at on `$day` (a date value, not
+/// a column), as a subquery that does not depend on the row.
+macro_rules! schools_assigned_on {
+    ($officer:expr, $day:expr) => {
+        schools_ever_assigned!($officer)
+            .filter(assignments::starts_on.le($day))
+            .filter(assignments::ends_on.is_null().or(assignments::ends_on.ge($day.nullable())))
+    };
+}
+
+/// True when `$officer` was assigned at the row's school (`$school`, a non-null text column) on
+/// the row's day (`$day`, a date column) or is today (`$today`, a value): the school-record part
+/// of the officer rule.
+///
+/// Written so that no row pays for a correlated subquery it cannot pass: "today" is a set of
+/// schools worked out once per statement, and "on its day" is looked up only for rows at a
+/// school the officer was ever assigned to. (As one correlated EXISTS per term, SQLite ran both
+/// lookups for every incident of a school the officer never worked at: 21 requests a second at
+/// 12,000 incidents, bench/README.md.)
+macro_rules! assigned_at_school {
+    ($officer:expr, $school:expr, $day:expr, $today:expr) => {{
+        let officer: String = $officer;
+        $school.eq_any(schools_assigned_on!(officer.clone(), $today)).nullable().or($school
+            .eq_any(schools_ever_assigned!(officer.clone()))
+            .and(assigned_on!(officer, $school.nullable(), $day))
+            .nullable())
+    }};
+}
+
 /// The officer rule for incidents: named on it, created it, or assigned at its school on its
 /// day or today.
 macro_rules! officer_sees_incident {
     ($me:expr, $today:expr) => {{
         let me: String = $me;
-        incidents::officer_id
-            .eq(me.clone())
-            .or(incidents::created_by_officer.eq(me.clone()))
-            .or(assigned_on!(me.clone(), incidents::school_id.nullable(), incidents::occurred_on).nullable())
-            .or(assigned_on!(me, incidents::school_id.nullable(), $today).nullable())
+        incidents::officer_id.eq(me.clone()).or(incidents::created_by_officer.eq(me.clone())).or(assigned_at_school!(
+            me,
+            incidents::school_id,
+            incidents::occurred_on,
+            $today
+        ))
     }};
 }
 
@@ -189,9 +227,7 @@ pub fn disclosures(ctx: &Context) -> Filter<disclosures::table> {
             Box::new(
                 disclosures::created_by_officer
                     .eq(me.clone())
-                    .or(assigned_on!(me.clone(), disclosures::school_id.nullable(), disclosures::disclosed_on)
-                        .nullable())
-                    .or(assigned_on!(me, disclosures::school_id.nullable(), today(ctx)).nullable())
+                    .or(assigned_at_school!(me, disclosures::school_id, disclosures::disclosed_on, today(ctx)))
                     .and(disclosures::person_id.eq_any(unsealed_persons())),
             )
         }
@@ -252,8 +288,12 @@ pub fn persons(ctx: &Context) -> Filter<persons::table> {
             Box::new(
                 persons::created_by_officer
                     .eq(officer.clone())
-                    .or(assigned_on!(officer.clone(), persons::school_id, persons::created_on).nullable())
-                    .or(assigned_on!(officer, persons::school_id, today(ctx)).nullable())
+                    .or(assigned_at_school!(
+                        officer,
+                        persons::school_id.assume_not_null(),
+                        persons::created_on,
+                        today(ctx)
+                    ))
                     .or(persons::id.eq_any(on_incidents).nullable())
                     .or(persons::id.nullable().eq_any(own_referrals))
                     .and(persons::sealed_at.is_null()),
@@ -273,13 +313,12 @@ pub fn service_requests(ctx: &Context) -> Filter<service_requests::table> {
         Visibility::Board(board) => Box::new(service_requests::school_id.eq_any(board_schools!(board)).nullable()),
         Visibility::Officer(me) => {
             let me = me.to_string();
-            Box::new(
-                service_requests::officer_id
-                    .eq(me.clone())
-                    .or(assigned_on!(me.clone(), service_requests::school_id.nullable(), service_requests::created_on)
-                        .nullable())
-                    .or(assigned_on!(me, service_requests::school_id.nullable(), today(ctx)).nullable()),
-            )
+            Box::new(service_requests::officer_id.eq(me.clone()).or(assigned_at_school!(
+                me,
+                service_requests::school_id,
+                service_requests::created_on,
+                today(ctx)
+            )))
         }
         Visibility::Agency(_) | Visibility::Nothing => Box::new(service_requests::id.is_null().nullable()),
     }
@@ -292,14 +331,12 @@ pub fn presentations(ctx: &Context) -> Filter<presentations::table> {
         Visibility::All => Box::new(presentations::id.is_not_null().nullable()),
         Visibility::Officer(me) => {
             let me = me.to_string();
-            Box::new(
-                presentations::officer_id
-                    .eq(me.clone())
-                    .nullable()
-                    .or(assigned_on!(me.clone(), presentations::school_id.nullable(), presentations::delivered_on)
-                        .nullable())
-                    .or(assigned_on!(me, presentations::school_id.nullable(), today(ctx)).nullable()),
-            )
+            Box::new(presentations::officer_id.eq(me.clone()).nullable().or(assigned_at_school!(
+                me,
+                presentations::school_id,
+                presentations::delivered_on,
+                today(ctx)
+            )))
         }
         Visibility::Board(_) | Visibility::Agency(_) | Visibility::Nothing => {
             Box::new(presentations::id.is_null().nullable())
