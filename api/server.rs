@@ -102,8 +102,8 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
     // more threads than connections only wait in the pool, each with its own stack and malloc
     // arena (memory), so a worker gets as many as the pool has connections.
     let blocking_threads = (state.config.db_pool_size as usize).max(2);
-    let openapi = OpenApiText::render();
-    let known = KnownRoutes::from_document(&crate::openapi::document());
+    let openapi = OpenApiText::committed();
+    let known = KnownRoutes::from_json(openapi.0)?;
     // One HTTP worker per two cores unless set: the database work runs on the blocking threads
     // and PostgreSQL's own processes, so one event loop keeps two cores busy, and its requests
     // share one pipelined read connection (issue 11's sweep, bench/README.md).
@@ -111,7 +111,7 @@ pub fn bind(state: AppState, bind_addr: &str) -> Result<Bound, String> {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2)),
         n => n,
     };
-    let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi.clone(), known.clone()))
+    let server = actix_web::HttpServer::new(move || app::build(state.clone(), openapi, known.clone()))
         .workers(workers)
         .worker_max_blocking_threads(blocking_threads)
         .listen(listener)

@@ -109,8 +109,9 @@ impl TestApp {
     pub async fn on(db: TestDb, config: Config) -> TestApp {
         let (state, _) =
             actix_web::web::block(move || sro_api::server::prepare(config)).await.expect("block").expect("prepare");
-        let known = sro_api::http::methods::KnownRoutes::from_document(&sro_api::openapi::document());
-        let service = Rc::new(test::init_service(app::build(state.clone(), OpenApiText::render(), known)).await);
+        let openapi = OpenApiText::committed();
+        let known = sro_api::http::methods::KnownRoutes::from_json(openapi.0).unwrap();
+        let service = Rc::new(test::init_service(app::build(state.clone(), openapi, known)).await);
         let call: Call = Rc::new(move |req| {
             let service = Rc::clone(&service);
             Box::pin(async move {
