@@ -14,6 +14,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod push;

@@ -3,8 +3,10 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    match sro_api::cli::run(sro_api::cli::Cli::parse()) {
+    sro_api::logging::init();
+    let outcome = sro_api::cli::run(sro_api::cli::Cli::parse());
+    sro_api::logging::flush();
+    match outcome {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("sro-api: {message}");
