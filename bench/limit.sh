@@ -40,7 +40,10 @@ cleanup() {
 trap cleanup EXIT
 
 psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PGDB"
-export DATABASE_URL="${PG_ADMIN_URL%/*}/$PGDB"
+# Plain TCP for the server and pgbench alike: PostgreSQL's default (ssl = on) makes libpq
+# encrypt even on 127.0.0.1 (sslmode=prefer), the pipelined reader does not (tokio-postgres
+# without TLS), and the limit must pay what the server pays (bench/README.md, run 6).
+export DATABASE_URL="${PG_ADMIN_URL%/*}/$PGDB?sslmode=disable"
 cargo build --release --quiet --bin sro-api
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
 # Production logging: the access log at info, to a file.
