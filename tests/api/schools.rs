@@ -340,14 +340,10 @@ async fn updated_from_finds_a_school_whose_primary_began_since_with_no_write() {
 /// school without a current SRO read as one, fails here), and scoping must hold on both paths.
 #[actix_web::test]
 async fn a_school_read_by_id_matches_the_same_school_read_by_number_and_listed() {
-    if let Some(url) = crate::support::db::pg_admin_url() {
-        let backend = sro_api::db::Backend::Postgres(url);
-        assert!(
-            sro_api::db::reader::ReaderConfig::for_backend(&backend).is_on(),
-            "the test reaches the pipelined path"
-        );
-    }
     let app = TestApp::spawn().await;
+    if crate::support::db::pg_admin_url().is_some() {
+        assert!(app.state.reads.is_on(), "on PostgreSQL the test reaches the pipelined path");
+    }
     let admin = app.admin().await;
     let covered = app.school(&admin, "100011", OCDSB).await;
     let ended = app.school(&admin, "100012", OCDSB).await;

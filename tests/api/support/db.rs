@@ -19,11 +19,14 @@ pub fn pg_admin_url() -> Option<String> {
     std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))
 }
 
-/// Replaces the database name of a PostgreSQL URL.
+/// Replaces the database name of a PostgreSQL URL. The test server is local, so a URL that
+/// names no `sslmode` gets `sslmode=disable`, as a deployment on a trusted network would set
+/// it: the pipelined reader (`db::reader`) is then on, and the tests go through it.
 pub fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
+        Some((b, q)) if q.contains("sslmode=") => (b, format!("?{q}")),
+        Some((b, q)) => (b, format!("?{q}&sslmode=disable")),
+        None => (url, "?sslmode=disable".to_owned()),
     };
     let prefix = match base.rfind('/') {
         Some(i) if i > "postgres://".len() => &base[..i],
