@@ -470,30 +470,31 @@ pub trait FromPgRow: Sized {
     fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError>;
 }
 
-fn pg_err(err: tokio_postgres::Error) -> AppError {
-    AppError::Internal(format!("reading a pipelined row: {err}"))
+/// Column `at` of a pipelined row, as `T`.
+fn column<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a tokio_postgres::Row, at: usize) -> Result<T, AppError> {
+    row.try_get(at).map_err(|err| AppError::Internal(format!("reading a pipelined row: {err}")))
 }
 
 impl FromPgRow for SchoolRow {
     const COLUMNS: usize = 16;
     fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError> {
         Ok(SchoolRow {
-            id: row.try_get(at).map_err(pg_err)?,
-            board_id: row.try_get(at + 1).map_err(pg_err)?,
-            ministry_number: row.try_get(at + 2).map_err(pg_err)?,
-            name: row.try_get(at + 3).map_err(pg_err)?,
-            name_folded: row.try_get(at + 4).map_err(pg_err)?,
-            level: row.try_get(at + 5).map_err(pg_err)?,
-            language: row.try_get(at + 6).map_err(pg_err)?,
-            kind: row.try_get(at + 7).map_err(pg_err)?,
-            street: row.try_get(at + 8).map_err(pg_err)?,
-            city: row.try_get(at + 9).map_err(pg_err)?,
-            postal_code: row.try_get(at + 10).map_err(pg_err)?,
-            phone: row.try_get(at + 11).map_err(pg_err)?,
-            active: row.try_get(at + 12).map_err(pg_err)?,
-            created_at: row.try_get(at + 13).map_err(pg_err)?,
-            updated_at: row.try_get(at + 14).map_err(pg_err)?,
-            version: row.try_get(at + 15).map_err(pg_err)?,
+            id: column(row, at)?,
+            board_id: column(row, at + 1)?,
+            ministry_number: column(row, at + 2)?,
+            name: column(row, at + 3)?,
+            name_folded: column(row, at + 4)?,
+            level: column(row, at + 5)?,
+            language: column(row, at + 6)?,
+            kind: column(row, at + 7)?,
+            street: column(row, at + 8)?,
+            city: column(row, at + 9)?,
+            postal_code: column(row, at + 10)?,
+            phone: column(row, at + 11)?,
+            active: column(row, at + 12)?,
+            created_at: column(row, at + 13)?,
+            updated_at: column(row, at + 14)?,
+            version: column(row, at + 15)?,
         })
     }
 }
@@ -502,23 +503,23 @@ impl FromPgRow for OfficerRow {
     const COLUMNS: usize = 11;
     fn from_pg(row: &tokio_postgres::Row, at: usize) -> Result<Self, AppError> {
         Ok(OfficerRow {
-            id: row.try_get(at).map_err(pg_err)?,
-            badge_number: row.try_get(at + 1).map_err(pg_err)?,
-            first_name: row.try_get(at + 2).map_err(pg_err)?,
-            last_name: row.try_get(at + 3).map_err(pg_err)?,
-            name_folded: row.try_get(at + 4).map_err(pg_err)?,
-            email: row.try_get(at + 5).map_err(pg_err)?,
-            phone: row.try_get(at + 6).map_err(pg_err)?,
-            active: row.try_get(at + 7).map_err(pg_err)?,
-            created_at: row.try_get(at + 8).map_err(pg_err)?,
-            updated_at: row.try_get(at + 9).map_err(pg_err)?,
-            version: row.try_get(at + 10).map_err(pg_err)?,
+            id: column(row, at)?,
+            badge_number: column(row, at + 1)?,
+            first_name: column(row, at + 2)?,
+            last_name: column(row, at + 3)?,
+            name_folded: column(row, at + 4)?,
+            email: column(row, at + 5)?,
+            phone: column(row, at + 6)?,
+            active: column(row, at + 7)?,
+            created_at: column(row, at + 8)?,
+            updated_at: column(row, at + 9)?,
+            version: column(row, at + 10)?,
         })
     }
 }
 
 /// A left-joined row type: absent when its first column (the key) is null.
 pub fn opt_from_pg<T: FromPgRow>(row: &tokio_postgres::Row, at: usize) -> Result<Option<T>, AppError> {
-    let key: Option<String> = row.try_get(at).map_err(pg_err)?;
+    let key: Option<String> = column(row, at)?;
     key.map(|_| T::from_pg(row, at)).transpose()
 }
