@@ -8,6 +8,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::token;
+use super::verified::TokenKey;
 use crate::domain::access::{Caller, Role, Scope};
 use crate::domain::context::Context;
 use crate::error::AppError;
@@ -72,17 +73,26 @@ impl FromRequest for Principal {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(|t| t.trim().to_owned());
+            .map(str::trim);
+        // Hashed and looked up here, while the header can be borrowed: a token seen before is
+        // never copied, and only an unknown one is taken along to be verified.
+        let now = chrono::Utc::now().timestamp();
+        let (key, known) = match (&state, bearer) {
+            (Some(state), Some(token)) => {
+                let key = TokenKey::of(token);
+                (Some(key), state.verified.get(&key, now))
+            }
+            _ => (None, None),
+        };
+        let unknown = if known.is_none() { bearer.map(str::to_owned) } else { None };
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
-            let token = bearer.ok_or_else(invalid)?;
-            let now = chrono::Utc::now().timestamp();
-            let (caller, expires_at) = match state.verified.get(&token, now) {
-                Some(known) => {
+            let (caller, expires_at) = match (known, unknown, key) {
+                (Some(known), _, _) => {
                     crate::metrics::token_checked(crate::metrics::TokenOutcome::Cached);
                     known
                 }
-                None => {
+                (None, Some(token), Some(key)) => {
                     let keys = state.keys()?;
                     let verified = token::verify(&keys, &state.token_settings(), &token);
                     crate::metrics::token_checked(if verified.is_ok() {
@@ -94,9 +104,10 @@ impl FromRequest for Principal {
                         log::debug!("token refused: {reason}");
                         invalid()
                     })?;
-                    state.verified.put(&token, caller.clone(), expires_at, now);
+                    state.verified.put(key, caller.clone(), expires_at, now);
                     (caller, expires_at)
                 }
+                _ => return Err(invalid()),
             };
             if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
                 return Err(invalid());

@@ -106,7 +106,7 @@ pub fn verify(keys: &KeyRing, settings: &TokenSettings, token: &str) -> Result<(
         board_id: id(&claims.board_id)?,
         officer_id: id(&claims.officer_id)?,
         agency_id: id(&claims.agency_id)?,
-        scopes: parse_scopes(&claims.scope)?,
+        scopes: parse_scopes(&claims.scope)?.into(),
     };
     Ok((caller, claims.exp))
 }
@@ -128,7 +128,7 @@ mod tests {
             board_id: Some(Uuid::now_v7()),
             officer_id: None,
             agency_id: None,
-            scopes: vec![Scope::SchoolsRead],
+            scopes: vec![Scope::SchoolsRead].into(),
         }
     }
 

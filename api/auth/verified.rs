@@ -20,23 +20,30 @@ pub const CAPACITY: usize = 10_000;
 /// The cache.
 #[derive(Default)]
 pub struct Verified {
-    entries: Mutex<HashMap<[u8; 32], (Caller, i64)>>,
+    entries: Mutex<HashMap<TokenKey, (Caller, i64)>>,
 }
 
-fn digest(token: &str) -> [u8; 32] {
-    Sha256::digest(token.as_bytes()).into()
+/// A token as the cache knows it: the SHA-256 of its exact bytes, computed once per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TokenKey([u8; 32]);
+
+impl TokenKey {
+    /// The key of `token`.
+    pub fn of(token: &str) -> TokenKey {
+        TokenKey(Sha256::digest(token.as_bytes()).into())
+    }
 }
 
 impl Verified {
     /// The caller and expiry of `token` if it was verified here and has not expired at `now`
     /// (seconds since the epoch).
-    pub fn get(&self, token: &str, now: i64) -> Option<(Caller, i64)> {
+    pub fn get(&self, key: &TokenKey, now: i64) -> Option<(Caller, i64)> {
         let entries = self.entries.lock().ok()?;
-        entries.get(&digest(token)).filter(|(_, exp)| now < *exp).cloned()
+        entries.get(key).filter(|(_, exp)| now < *exp).cloned()
     }
 
     /// Remembers a token that passed verification.
-    pub fn put(&self, token: &str, caller: Caller, exp: i64, now: i64) {
+    pub fn put(&self, key: TokenKey, caller: Caller, exp: i64, now: i64) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if entries.len() >= CAPACITY {
             entries.retain(|_, (_, e)| now < *e);
@@ -44,7 +51,7 @@ impl Verified {
                 entries.clear();
             }
         }
-        entries.insert(digest(token), (caller, exp));
+        entries.insert(key, (caller, exp));
     }
 
     /// Forgets every token of `client` (disabled on this instance).
@@ -71,30 +78,37 @@ mod tests {
     use crate::domain::access::Role;
 
     fn caller(id: Uuid) -> Caller {
-        Caller { client_id: id, role: Role::Admin, board_id: None, officer_id: None, agency_id: None, scopes: vec![] }
+        Caller {
+            client_id: id,
+            role: Role::Admin,
+            board_id: None,
+            officer_id: None,
+            agency_id: None,
+            scopes: vec![].into(),
+        }
     }
 
     #[test]
     fn an_entry_serves_only_its_exact_token_and_only_until_it_expires() {
         let cache = Verified::default();
         let id = Uuid::new_v4();
-        cache.put("a.b.c", caller(id), 1_000, 900);
-        assert_eq!(cache.get("a.b.c", 999).map(|(c, _)| c.client_id), Some(id));
-        assert!(cache.get("a.b.c", 1_000).is_none(), "expired at exp");
-        assert!(cache.get("a.b.d", 999).is_none(), "another signature is another token");
+        cache.put(TokenKey::of("a.b.c"), caller(id), 1_000, 900);
+        assert_eq!(cache.get(&TokenKey::of("a.b.c"), 999).map(|(c, _)| c.client_id), Some(id));
+        assert!(cache.get(&TokenKey::of("a.b.c"), 1_000).is_none(), "expired at exp");
+        assert!(cache.get(&TokenKey::of("a.b.d"), 999).is_none(), "another signature is another token");
     }
 
     #[test]
     fn a_disabled_client_is_forgotten_and_the_cache_stays_bounded() {
         let cache = Verified::default();
         let (gone, kept) = (Uuid::new_v4(), Uuid::new_v4());
-        cache.put("t1", caller(gone), 2_000, 0);
-        cache.put("t2", caller(kept), 2_000, 0);
+        cache.put(TokenKey::of("t1"), caller(gone), 2_000, 0);
+        cache.put(TokenKey::of("t2"), caller(kept), 2_000, 0);
         cache.forget_client(gone);
-        assert!(cache.get("t1", 1).is_none());
-        assert!(cache.get("t2", 1).is_some());
+        assert!(cache.get(&TokenKey::of("t1"), 1).is_none());
+        assert!(cache.get(&TokenKey::of("t2"), 1).is_some());
         for n in 0..(CAPACITY + 5) {
-            cache.put(&format!("x{n}"), caller(kept), 2_000, 0);
+            cache.put(TokenKey::of(&format!("x{n}")), caller(kept), 2_000, 0);
         }
         assert!(cache.len() <= CAPACITY);
     }

@@ -129,8 +129,8 @@ pub struct Caller {
     pub officer_id: Option<uuid::Uuid>,
     /// The agency an `agency` client is bound to.
     pub agency_id: Option<uuid::Uuid>,
-    /// The scopes of this token.
-    pub scopes: Vec<Scope>,
+    /// The scopes of this token (shared: a caller is cloned into every request's context).
+    pub scopes: std::sync::Arc<[Scope]>,
 }
 
 impl Caller {

@@ -180,7 +180,7 @@ impl Client {
             board_id: self.board_id,
             officer_id: self.officer_id,
             agency_id: self.agency_id,
-            scopes,
+            scopes: scopes.into(),
         })
     }
 }

@@ -85,7 +85,7 @@ impl Context {
             board_id: None,
             officer_id: None,
             agency_id: None,
-            scopes: super::access::Scope::ALL.to_vec(),
+            scopes: super::access::Scope::ALL.into(),
         };
         Context::new(caller, request_id)
     }
@@ -114,7 +114,7 @@ mod tests {
             board_id: if board { id } else { None },
             officer_id: if officer { id } else { None },
             agency_id: if agency { id } else { None },
-            scopes: vec![Scope::PersonsRead],
+            scopes: vec![Scope::PersonsRead].into(),
         }
     }
 

@@ -104,7 +104,7 @@ where
         let started = Instant::now();
         // Counted until answered or dropped, so shutdown can tell what its grace period cut off.
         let in_flight = req.app_data::<actix_web::web::Data<AppState>>().map(|s| InFlight::enter(&s.in_flight));
-        let method = req.method().to_string();
+        let method = req.method().clone();
         let lang = crate::http::lang::of(req.headers());
         let answer_lang = if english_only(req.path()) { Lang::En } else { lang };
         let scoped_id = id.clone();
@@ -124,7 +124,7 @@ where
                 "{method} {route} {status} {:.1}ms request_id={id}",
                 took.as_secs_f64() * 1000.0
             );
-            crate::metrics::request(&method, &route, status, took);
+            crate::metrics::request(method.as_str(), &route, status, took);
             drop(in_flight);
             let mut res = result?;
             if let Ok(value) = HeaderValue::from_str(&id) {

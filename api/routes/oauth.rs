@@ -203,7 +203,7 @@ pub async fn get_me(who: Principal, query: RawQuery, state: web::Data<AppState>)
         board_id: caller.board_id,
         officer_id: caller.officer_id,
         agency_id: caller.agency_id,
-        scopes: caller.scopes,
+        scopes: caller.scopes.to_vec(),
         expires_at: DateTime::from_timestamp(who.expires_at, 0).unwrap_or_default(),
     }))
 }

@@ -378,7 +378,7 @@ pub fn subscriber_context(conn: &mut DbConn, client_id: &str, now: NaiveDateTime
         board_id: rows::opt_uuid(row.board_id.as_deref())?,
         officer_id: rows::opt_uuid(row.officer_id.as_deref())?,
         agency_id: rows::opt_uuid(row.agency_id.as_deref())?,
-        scopes: parse_scopes(&row.scopes).map_err(AppError::Internal)?,
+        scopes: parse_scopes(&row.scopes).map_err(AppError::Internal)?.into(),
     };
     let mut ctx = Context::new(caller, "webhook");
     ctx.now = time::to_utc(now);

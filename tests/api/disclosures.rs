@@ -244,7 +244,7 @@ async fn past_destroy_by_the_board_gets_404_and_the_expiry_pass_reports_access_l
         board_id: Some(uuid::Uuid::parse_str(OCDSB).unwrap()),
         officer_id: None,
         agency_id: None,
-        scopes: vec![Scope::DisclosuresRead, Scope::ChangesRead],
+        scopes: vec![Scope::DisclosuresRead, Scope::ChangesRead].into(),
     };
     let mut board_tomorrow = Context::new(board, "test");
     board_tomorrow.now = tomorrow.now;

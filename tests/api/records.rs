@@ -197,7 +197,7 @@ async fn a_client_without_its_binding_sees_no_case_record() {
         board_id: None,
         officer_id: None,
         agency_id: None,
-        scopes: Role::Officer.allowed_scopes(),
+        scopes: Role::Officer.allowed_scopes().into(),
     };
     // Signed by the service, for a client that exists nowhere: the signature is what counts here.
     let token = app.issue(&caller);

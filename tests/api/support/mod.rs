@@ -183,7 +183,7 @@ impl TestApp {
             board_id: created.client.board_id,
             officer_id: created.client.officer_id,
             agency_id: created.client.agency_id,
-            scopes: created.client.scopes,
+            scopes: created.client.scopes.into(),
         })
     }
 
@@ -330,7 +330,7 @@ pub fn admin_caller() -> Caller {
         board_id: None,
         officer_id: None,
         agency_id: None,
-        scopes: Role::Admin.allowed_scopes(),
+        scopes: Role::Admin.allowed_scopes().into(),
     }
 }
 
