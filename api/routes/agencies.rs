@@ -22,7 +22,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of agencies", body = Page<Agency>), ListProblems),
     security(("oauth2" = ["agencies:read"]))
 )]
-#[get("/agencies")]
+#[get("")]
 pub async fn list_agencies(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::AgenciesRead)?;
     let (q, window) = query.parse(AgencyQuery::parse)?;
@@ -40,7 +40,7 @@ pub async fn list_agencies(who: Principal, query: RawQuery, state: web::Data<App
     ),
     security(("oauth2" = ["agencies:write"]))
 )]
-#[post("/agencies")]
+#[post("")]
 pub async fn create_agency(
     who: Principal,
     query: RawQuery,
@@ -61,7 +61,7 @@ pub async fn create_agency(
     responses((status = 200, description = "The agency", body = Agency, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["agencies:read"]))
 )]
-#[get("/agencies/{id}")]
+#[get("/{id}")]
 pub async fn get_agency(
     who: Principal,
     query: RawQuery,
@@ -85,7 +85,7 @@ pub async fn get_agency(
     responses((status = 200, description = "The changed agency", body = Agency, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["agencies:write"]))
 )]
-#[patch("/agencies/{id}")]
+#[patch("/{id}")]
 pub async fn patch_agency(
     who: Principal,
     query: RawQuery,
@@ -112,7 +112,7 @@ pub async fn patch_agency(
     responses((status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["agencies:write"]))
 )]
-#[delete("/agencies/{id}")]
+#[delete("/{id}")]
 pub async fn delete_agency(
     who: Principal,
     query: RawQuery,

@@ -24,7 +24,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of assignments", body = Page<Assignment>), ListProblems),
     security(("oauth2" = ["assignments:read"]))
 )]
-#[get("/assignments")]
+#[get("")]
 pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::AssignmentsRead)?;
     let (q, window) = query.parse(AssignmentQuery::parse)?;
@@ -45,7 +45,7 @@ pub async fn list_assignments(who: Principal, query: RawQuery, state: web::Data<
     ),
     security(("oauth2" = ["assignments:write"]))
 )]
-#[post("/assignments")]
+#[post("")]
 pub async fn create_assignment(
     who: Principal,
     query: RawQuery,
@@ -69,7 +69,7 @@ pub async fn create_assignment(
     ),
     security(("oauth2" = ["assignments:read"]))
 )]
-#[get("/assignments/{id}")]
+#[get("/{id}")]
 pub async fn get_assignment(
     who: Principal,
     query: RawQuery,
@@ -96,7 +96,7 @@ pub async fn get_assignment(
     ),
     security(("oauth2" = ["assignments:write"]))
 )]
-#[patch("/assignments/{id}")]
+#[patch("/{id}")]
 pub async fn patch_assignment(
     who: Principal,
     query: RawQuery,
@@ -125,7 +125,7 @@ pub async fn patch_assignment(
     ),
     security(("oauth2" = ["assignments:write"]))
 )]
-#[delete("/assignments/{id}")]
+#[delete("/{id}")]
 pub async fn delete_assignment(
     who: Principal,
     query: RawQuery,

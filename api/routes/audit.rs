@@ -27,7 +27,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of audit events", body = Page<AuditEvent>), ListProblems),
     security(("oauth2" = ["audit:read"]))
 )]
-#[get("/audit-events")]
+#[get("")]
 pub async fn list_audit_events(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::AuditRead)?;
     let (q, window) = query.parse(AuditQuery::parse)?;
@@ -48,7 +48,7 @@ pub async fn list_audit_events(who: Principal, query: RawQuery, state: web::Data
     responses((status = 200, description = "One page of the person's access log", body = Page<AccessLogEntry>), NestedListProblems),
     security(("oauth2" = ["audit:read"]))
 )]
-#[get("/persons/{id}/access-log")]
+#[get("/{id}/access-log")]
 pub async fn person_access_log(
     who: Principal,
     query: RawQuery,

@@ -24,7 +24,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of boards", body = Page<Board>), ListProblems),
     security(("oauth2" = ["boards:read"]))
 )]
-#[get("/boards")]
+#[get("")]
 pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::BoardsRead)?;
     let (q, window) = query.parse(BoardQuery::parse)?;
@@ -42,7 +42,7 @@ pub async fn list_boards(who: Principal, query: RawQuery, state: web::Data<AppSt
     ),
     security(("oauth2" = ["boards:read"]))
 )]
-#[get("/boards/{id}")]
+#[get("/{id}")]
 pub async fn get_board(
     who: Principal,
     query: RawQuery,
@@ -69,7 +69,7 @@ pub async fn get_board(
     ),
     security(("oauth2" = ["boards:write"]))
 )]
-#[patch("/boards/{id}")]
+#[patch("/{id}")]
 pub async fn patch_board(
     who: Principal,
     query: RawQuery,

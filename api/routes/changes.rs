@@ -26,7 +26,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of the feed", body = ChangesPage), FeedProblems),
     security(("oauth2" = ["changes:read"]))
 )]
-#[get("/changes")]
+#[get("")]
 pub async fn list_changes(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ChangesRead)?;
     let q = query.parse(ChangesQuery::parse)?;
@@ -44,7 +44,7 @@ pub async fn list_changes(who: Principal, query: RawQuery, state: web::Data<AppS
     responses((status = 200, description = "The current position", body = ChangesHead)),
     security(("oauth2" = ["changes:read"]))
 )]
-#[get("/changes/head")]
+#[get("/head")]
 pub async fn changes_head(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.context(Scope::ChangesRead)?;
     query.none()?;

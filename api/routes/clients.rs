@@ -33,7 +33,7 @@ use crate::state::AppState;
     ),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[post("/clients")]
+#[post("")]
 pub async fn create_client(
     who: Principal,
     query: RawQuery,
@@ -55,7 +55,7 @@ pub async fn create_client(
     responses((status = 200, description = "One page of clients (never a secret)", body = Page<Client>), ListProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[get("/clients")]
+#[get("")]
 pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let (q, window) = query.parse(ClientQuery::parse)?;
@@ -70,7 +70,7 @@ pub async fn list_clients(who: Principal, query: RawQuery, state: web::Data<AppS
     responses((status = 200, description = "The client (never its secret)", body = Client), ReadProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[get("/clients/{id}")]
+#[get("/{id}")]
 pub async fn get_client(
     who: Principal,
     query: RawQuery,
@@ -98,7 +98,7 @@ pub async fn get_client(
     ),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[post("/clients/{id}/disable")]
+#[post("/{id}/disable")]
 pub async fn disable_client(
     who: Principal,
     query: RawQuery,
@@ -127,7 +127,7 @@ pub async fn disable_client(
     responses((status = 200, description = "The enabled client", body = Client, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[post("/clients/{id}/enable")]
+#[post("/{id}/enable")]
 pub async fn enable_client(
     who: Principal,
     query: RawQuery,

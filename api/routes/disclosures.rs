@@ -35,7 +35,7 @@ const CONFIRMERS: &[Role] = &[Role::Admin, Role::Board];
     responses((status = 200, description = "One page of disclosures", body = Page<Disclosure>), ListProblems),
     security(("oauth2" = ["disclosures:read"]))
 )]
-#[get("/disclosures")]
+#[get("")]
 pub async fn list_disclosures(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context_for(Scope::DisclosuresRead, READERS)?;
     let (q, window) = query.parse(DisclosureQuery::parse)?;
@@ -57,7 +57,7 @@ pub async fn list_disclosures(who: Principal, query: RawQuery, state: web::Data<
     ),
     security(("oauth2" = ["disclosures:write"]))
 )]
-#[post("/disclosures")]
+#[post("")]
 pub async fn create_disclosure(
     who: Principal,
     query: RawQuery,
@@ -78,7 +78,7 @@ pub async fn create_disclosure(
     responses((status = 200, description = "The disclosure", body = Disclosure, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["disclosures:read"]))
 )]
-#[get("/disclosures/{id}")]
+#[get("/{id}")]
 pub async fn get_disclosure(
     who: Principal,
     query: RawQuery,
@@ -118,7 +118,7 @@ async fn confirm(
     responses((status = 200, description = "The disclosure", body = Disclosure, headers(("ETag" = String))), ConfirmProblems),
     security(("oauth2" = ["disclosures:read"]))
 )]
-#[post("/disclosures/{id}/acknowledge")]
+#[post("/{id}/acknowledge")]
 pub async fn acknowledge_disclosure(
     who: Principal,
     query: RawQuery,
@@ -140,7 +140,7 @@ pub async fn acknowledge_disclosure(
     responses((status = 200, description = "The disclosure", body = Disclosure, headers(("ETag" = String))), ConfirmProblems),
     security(("oauth2" = ["disclosures:read"]))
 )]
-#[post("/disclosures/{id}/destroyed")]
+#[post("/{id}/destroyed")]
 pub async fn confirm_disclosure_destroyed(
     who: Principal,
     query: RawQuery,
@@ -161,7 +161,7 @@ pub async fn confirm_disclosure_destroyed(
     responses((status = 200, description = "One page of the person's disclosures", body = Page<Disclosure>), NestedListProblems),
     security(("oauth2" = ["disclosures:read"]))
 )]
-#[get("/persons/{id}/disclosures")]
+#[get("/{id}/disclosures")]
 pub async fn list_person_disclosures(
     who: Principal,
     query: RawQuery,

@@ -27,7 +27,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of incidents", body = Page<IncidentView>), ListProblems),
     security(("oauth2" = ["incidents:read"]))
 )]
-#[get("/incidents")]
+#[get("")]
 pub async fn list_incidents(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::IncidentsRead)?;
     let (q, window) = query.parse(|raw| IncidentQuery::parse(raw, ctx.visibility))?;
@@ -48,7 +48,7 @@ pub async fn list_incidents(who: Principal, query: RawQuery, state: web::Data<Ap
     ),
     security(("oauth2" = ["incidents:write"]))
 )]
-#[post("/incidents")]
+#[post("")]
 pub async fn create_incident(
     who: Principal,
     query: RawQuery,
@@ -69,7 +69,7 @@ pub async fn create_incident(
     responses((status = 200, description = "The incident", body = IncidentView, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["incidents:read"]))
 )]
-#[get("/incidents/{id}")]
+#[get("/{id}")]
 pub async fn get_incident(
     who: Principal,
     query: RawQuery,
@@ -96,7 +96,7 @@ pub async fn get_incident(
     responses((status = 200, description = "The changed incident", body = IncidentView, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["incidents:write"]))
 )]
-#[patch("/incidents/{id}")]
+#[patch("/{id}")]
 pub async fn patch_incident(
     who: Principal,
     query: RawQuery,

@@ -190,7 +190,7 @@ pub struct Me {
     responses((status = 200, description = "The caller", body = Me)),
     security(("oauth2" = []))
 )]
-#[get("/me")]
+#[get("")]
 pub async fn get_me(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     query.none()?;
     let id = who.caller.client_id;

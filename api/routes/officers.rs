@@ -25,7 +25,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of officers", body = Page<Officer>), ListProblems),
     security(("oauth2" = ["officers:read"]))
 )]
-#[get("/officers")]
+#[get("")]
 pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::OfficersRead)?;
     let (q, window) = query.parse(OfficerQuery::parse)?;
@@ -43,7 +43,7 @@ pub async fn list_officers(who: Principal, query: RawQuery, state: web::Data<App
     ),
     security(("oauth2" = ["officers:write"]))
 )]
-#[post("/officers")]
+#[post("")]
 pub async fn create_officer(
     who: Principal,
     query: RawQuery,
@@ -67,7 +67,7 @@ pub async fn create_officer(
     ),
     security(("oauth2" = ["officers:read"]))
 )]
-#[get("/officers/{id}")]
+#[get("/{id}")]
 pub async fn get_officer(
     who: Principal,
     query: RawQuery,
@@ -94,7 +94,7 @@ pub async fn get_officer(
     ),
     security(("oauth2" = ["officers:write"]))
 )]
-#[patch("/officers/{id}")]
+#[patch("/{id}")]
 pub async fn patch_officer(
     who: Principal,
     query: RawQuery,
@@ -122,7 +122,7 @@ pub async fn patch_officer(
         (status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["officers:write"]))
 )]
-#[delete("/officers/{id}")]
+#[delete("/{id}")]
 pub async fn delete_officer(
     who: Principal,
     query: RawQuery,
@@ -151,7 +151,7 @@ pub async fn delete_officer(
     ),
     security(("oauth2" = ["officers:read", "schools:read"]))
 )]
-#[get("/officers/{id}/schools")]
+#[get("/{id}/schools")]
 pub async fn list_officer_schools(
     who: Principal,
     id: web::Path<String>,

@@ -22,7 +22,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of the incident's outcomes", body = Page<IncidentOutcome>), NestedListProblems),
     security(("oauth2" = ["outcomes:read"]))
 )]
-#[get("/incidents/{id}/outcomes")]
+#[get("/{id}/outcomes")]
 pub async fn list_incident_outcomes(
     who: Principal,
     query: RawQuery,
@@ -57,7 +57,7 @@ pub async fn list_incident_outcomes(
     ),
     security(("oauth2" = ["outcomes:write"]))
 )]
-#[post("/incidents/{id}/outcomes")]
+#[post("/{id}/outcomes")]
 pub async fn create_outcome(
     who: Principal,
     query: RawQuery,
@@ -84,7 +84,7 @@ pub async fn create_outcome(
     responses((status = 200, description = "The outcome", body = IncidentOutcome, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["outcomes:read"]))
 )]
-#[get("/incidents/{id}/outcomes/{outcome_id}")]
+#[get("/{id}/outcomes/{outcome_id}")]
 pub async fn get_outcome(
     who: Principal,
     query: RawQuery,
@@ -113,7 +113,7 @@ pub async fn get_outcome(
     responses((status = 200, description = "The changed outcome", body = IncidentOutcome, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["outcomes:write"]))
 )]
-#[patch("/incidents/{id}/outcomes/{outcome_id}")]
+#[patch("/{id}/outcomes/{outcome_id}")]
 pub async fn patch_outcome(
     who: Principal,
     query: RawQuery,
@@ -144,7 +144,7 @@ pub async fn patch_outcome(
     responses((status = 200, description = "One page of outcomes", body = Page<IncidentOutcome>), ListProblems),
     security(("oauth2" = ["outcomes:read"]))
 )]
-#[get("/outcomes")]
+#[get("")]
 pub async fn list_outcomes(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::OutcomesRead)?;
     let (q, window) = query.parse(OutcomeQuery::parse)?;

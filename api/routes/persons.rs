@@ -25,7 +25,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of persons", body = Page<Person>), ListProblems),
     security(("oauth2" = ["persons:read"]))
 )]
-#[get("/persons")]
+#[get("")]
 pub async fn list_persons(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::PersonsRead)?;
     let (q, window) = query.parse(|raw| PersonQuery::parse(raw, ctx.visibility))?;
@@ -45,7 +45,7 @@ pub async fn list_persons(who: Principal, query: RawQuery, state: web::Data<AppS
     ),
     security(("oauth2" = ["persons:write"]))
 )]
-#[post("/persons")]
+#[post("")]
 pub async fn create_person(
     who: Principal,
     query: RawQuery,
@@ -67,7 +67,7 @@ pub async fn create_person(
     responses((status = 200, description = "The person", body = Person, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["persons:read"]))
 )]
-#[get("/persons/{id}")]
+#[get("/{id}")]
 pub async fn get_person(
     who: Principal,
     query: RawQuery,
@@ -90,7 +90,7 @@ pub async fn get_person(
     responses((status = 200, description = "The changed person", body = Person, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["persons:write"]))
 )]
-#[patch("/persons/{id}")]
+#[patch("/{id}")]
 pub async fn patch_person(
     who: Principal,
     query: RawQuery,
@@ -121,7 +121,7 @@ pub async fn patch_person(
     responses((status = 200, description = "The person, with `legal_hold`", body = Person, headers(("ETag" = String))), ActionProblems),
     security(("oauth2" = ["retention:admin"]))
 )]
-#[post("/persons/{id}/hold")]
+#[post("/{id}/hold")]
 pub async fn place_hold(
     who: Principal,
     query: RawQuery,
@@ -147,7 +147,7 @@ pub async fn place_hold(
     responses((status = 200, description = "The person, without a hold", body = Person, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["retention:admin"]))
 )]
-#[delete("/persons/{id}/hold")]
+#[delete("/{id}/hold")]
 pub async fn lift_hold(
     who: Principal,
     query: RawQuery,

@@ -22,7 +22,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of presentations", body = Page<Presentation>), ListProblems),
     security(("oauth2" = ["presentations:read"]))
 )]
-#[get("/presentations")]
+#[get("")]
 pub async fn list_presentations(
     who: Principal,
     query: RawQuery,
@@ -47,7 +47,7 @@ pub async fn list_presentations(
     ),
     security(("oauth2" = ["presentations:write"]))
 )]
-#[post("/presentations")]
+#[post("")]
 pub async fn create_presentation(
     who: Principal,
     query: RawQuery,
@@ -68,7 +68,7 @@ pub async fn create_presentation(
     responses((status = 200, description = "The presentation", body = Presentation, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["presentations:read"]))
 )]
-#[get("/presentations/{id}")]
+#[get("/{id}")]
 pub async fn get_presentation(
     who: Principal,
     query: RawQuery,
@@ -90,7 +90,7 @@ pub async fn get_presentation(
     responses((status = 200, description = "The changed presentation", body = Presentation, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["presentations:write"]))
 )]
-#[patch("/presentations/{id}")]
+#[patch("/{id}")]
 pub async fn patch_presentation(
     who: Principal,
     query: RawQuery,
@@ -115,7 +115,7 @@ pub async fn patch_presentation(
     responses((status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["presentations:write"]))
 )]
-#[delete("/presentations/{id}")]
+#[delete("/{id}")]
 pub async fn delete_presentation(
     who: Principal,
     query: RawQuery,

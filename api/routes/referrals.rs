@@ -28,7 +28,7 @@ const POLICE: &[Role] = &[Role::Admin, Role::Officer];
     responses((status = 200, description = "One page of referrals", body = Page<ReferralView>), ListProblems),
     security(("oauth2" = ["referrals:read"]))
 )]
-#[get("/referrals")]
+#[get("")]
 pub async fn list_referrals(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::ReferralsRead)?;
     let (q, window) = query.parse(|raw| ReferralQuery::parse(raw, ctx.visibility))?;
@@ -49,7 +49,7 @@ pub async fn list_referrals(who: Principal, query: RawQuery, state: web::Data<Ap
     ),
     security(("oauth2" = ["referrals:write"]))
 )]
-#[post("/referrals")]
+#[post("")]
 pub async fn create_referral(
     who: Principal,
     query: RawQuery,
@@ -70,7 +70,7 @@ pub async fn create_referral(
     responses((status = 200, description = "The referral", body = ReferralView, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["referrals:read"]))
 )]
-#[get("/referrals/{id}")]
+#[get("/{id}")]
 pub async fn get_referral(
     who: Principal,
     query: RawQuery,
@@ -96,7 +96,7 @@ pub async fn get_referral(
     responses((status = 200, description = "The changed referral", body = ReferralView, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["referrals:write"]))
 )]
-#[patch("/referrals/{id}")]
+#[patch("/{id}")]
 pub async fn patch_referral(
     who: Principal,
     query: RawQuery,
@@ -128,7 +128,7 @@ pub async fn patch_referral(
     responses((status = 200, description = "The referral after the move", body = ReferralView, headers(("ETag" = String))), StatusProblems),
     security(("oauth2" = ["referrals:write"]))
 )]
-#[post("/referrals/{id}/status")]
+#[post("/{id}/status")]
 pub async fn move_referral(
     who: Principal,
     query: RawQuery,

@@ -25,7 +25,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of retention runs", body = Page<RetentionRun>), ListProblems),
     security(("oauth2" = ["retention:admin"]))
 )]
-#[get("/retention/runs")]
+#[get("/runs")]
 pub async fn list_retention_runs(
     who: Principal,
     query: RawQuery,

@@ -42,7 +42,7 @@ fn location(school: &School) -> String {
     responses((status = 200, description = "One page of schools", body = Page<School>), ListProblems),
     security(("oauth2" = ["schools:read"]))
 )]
-#[get("/schools")]
+#[get("")]
 pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = who.context(Scope::SchoolsRead)?;
     let (q, window) = query.parse(SchoolQuery::parse)?;
@@ -62,7 +62,7 @@ pub async fn list_schools(who: Principal, query: RawQuery, state: web::Data<AppS
     ),
     security(("oauth2" = ["schools:write"]))
 )]
-#[post("/schools")]
+#[post("")]
 pub async fn create_school(
     who: Principal,
     query: RawQuery,
@@ -100,7 +100,7 @@ pub async fn create_school(
     ),
     security(("oauth2" = ["schools:write"]))
 )]
-#[post("/schools/import")]
+#[post("/import")]
 pub async fn import_schools(
     who: Principal,
     query: RawQuery,
@@ -132,7 +132,7 @@ pub async fn import_schools(
     ),
     security(("oauth2" = ["schools:read"]))
 )]
-#[get("/schools/by-ministry-number/{number}")]
+#[get("/by-ministry-number/{number}")]
 pub async fn get_school_by_number(
     who: Principal,
     query: RawQuery,
@@ -165,7 +165,7 @@ pub async fn get_school_by_number(
     ),
     security(("oauth2" = ["schools:write"]))
 )]
-#[put("/schools/by-ministry-number/{number}")]
+#[put("/by-ministry-number/{number}")]
 pub async fn put_school_by_number(
     who: Principal,
     query: RawQuery,
@@ -197,7 +197,7 @@ pub async fn put_school_by_number(
     ),
     security(("oauth2" = ["schools:read"]))
 )]
-#[get("/schools/{id}", guard = "not_the_import_path")]
+#[get("/{id}", guard = "not_the_import_path")]
 pub async fn get_school(
     who: Principal,
     query: RawQuery,
@@ -230,7 +230,7 @@ pub async fn get_school(
     ),
     security(("oauth2" = ["schools:write"]))
 )]
-#[patch("/schools/{id}", guard = "not_the_import_path")]
+#[patch("/{id}", guard = "not_the_import_path")]
 pub async fn patch_school(
     who: Principal,
     query: RawQuery,
@@ -259,7 +259,7 @@ pub async fn patch_school(
         (status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["schools:write"]))
 )]
-#[delete("/schools/{id}", guard = "not_the_import_path")]
+#[delete("/{id}", guard = "not_the_import_path")]
 pub async fn delete_school(
     who: Principal,
     query: RawQuery,
@@ -289,7 +289,7 @@ pub async fn delete_school(
     ),
     security(("oauth2" = ["assignments:write"]))
 )]
-#[post("/schools/{id}/sro")]
+#[post("/{id}/sro")]
 pub async fn hand_over_school(
     who: Principal,
     query: RawQuery,

@@ -26,7 +26,7 @@ use crate::state::AppState;
     responses((status = 200, description = "One page of requests", body = Page<ServiceRequest>), ListProblems),
     security(("oauth2" = ["requests:read"]))
 )]
-#[get("/service-requests")]
+#[get("")]
 pub async fn list_service_requests(
     who: Principal,
     query: RawQuery,
@@ -51,7 +51,7 @@ pub async fn list_service_requests(
     ),
     security(("oauth2" = ["requests:write"]))
 )]
-#[post("/service-requests")]
+#[post("")]
 pub async fn create_service_request(
     who: Principal,
     query: RawQuery,
@@ -72,7 +72,7 @@ pub async fn create_service_request(
     responses((status = 200, description = "The request", body = ServiceRequest, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["requests:read"]))
 )]
-#[get("/service-requests/{id}")]
+#[get("/{id}")]
 pub async fn get_service_request(
     who: Principal,
     query: RawQuery,
@@ -98,7 +98,7 @@ pub async fn get_service_request(
     responses((status = 200, description = "The changed request", body = ServiceRequest, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["requests:write"]))
 )]
-#[patch("/service-requests/{id}")]
+#[patch("/{id}")]
 pub async fn patch_service_request(
     who: Principal,
     query: RawQuery,

@@ -32,7 +32,7 @@ use crate::state::AppState;
     responses((status = 200, description = "Incident counts by group", body = IncidentStats, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
-#[get("/stats/incidents")]
+#[get("/incidents")]
 pub async fn incident_stats(
     who: Principal,
     query: RawQuery,
@@ -59,7 +59,7 @@ pub async fn incident_stats(
     responses((status = 200, description = "Referral counts by group", body = ReferralStats, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
-#[get("/stats/referrals")]
+#[get("/referrals")]
 pub async fn referral_stats(
     who: Principal,
     query: RawQuery,
@@ -87,7 +87,7 @@ pub async fn referral_stats(
     responses((status = 200, description = "Schools and their SROs by board", body = Coverage, headers(("Content-Language" = String, description = "`en` or `fr`"))), ListProblems),
     security(("oauth2" = ["stats:read"]))
 )]
-#[get("/stats/coverage")]
+#[get("/coverage")]
 pub async fn coverage_stats(
     who: Principal,
     query: RawQuery,

@@ -18,7 +18,7 @@ use crate::service;
     responses((status = 200, description = "Every vocabulary", body = Vocabularies), crate::openapi::ListProblems),
     security(("oauth2" = []))
 )]
-#[get("/vocabularies")]
+#[get("")]
 pub async fn list_vocabularies(
     _who: Principal,
     query: RawQuery,

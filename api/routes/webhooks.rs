@@ -46,7 +46,7 @@ async fn check_resolved(url: &str, state: &AppState) -> AppResult<()> {
     ),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[post("/webhooks")]
+#[post("")]
 pub async fn create_webhook(
     who: Principal,
     query: RawQuery,
@@ -71,7 +71,7 @@ pub async fn create_webhook(
     responses((status = 200, description = "One page of subscriptions", body = Page<Webhook>), ListProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[get("/webhooks")]
+#[get("")]
 pub async fn list_webhooks(who: Principal, query: RawQuery, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     who.require(Scope::ClientsAdmin)?;
     let (q, window) = query.parse(WebhookQuery::parse)?;
@@ -88,7 +88,7 @@ pub async fn list_webhooks(who: Principal, query: RawQuery, state: web::Data<App
     responses((status = 200, description = "The subscription", body = Webhook, headers(("ETag" = String))), ReadProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[get("/webhooks/{id}")]
+#[get("/{id}")]
 pub async fn get_webhook(
     who: Principal,
     query: RawQuery,
@@ -113,7 +113,7 @@ pub async fn get_webhook(
     responses((status = 200, description = "The changed subscription", body = Webhook, headers(("ETag" = String))), ChangeProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[patch("/webhooks/{id}")]
+#[patch("/{id}")]
 pub async fn patch_webhook(
     who: Principal,
     query: RawQuery,
@@ -164,7 +164,7 @@ pub async fn patch_webhook(
     responses((status = 204, description = "Deleted"), DeleteProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[delete("/webhooks/{id}")]
+#[delete("/{id}")]
 pub async fn delete_webhook(
     who: Principal,
     query: RawQuery,
@@ -189,7 +189,7 @@ pub async fn delete_webhook(
     responses((status = 200, description = "The subscription with its new secret", body = WebhookWithSecret, headers(("ETag" = String))), ConfirmProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[post("/webhooks/{id}/rotate-secret")]
+#[post("/{id}/rotate-secret")]
 pub async fn rotate_webhook_secret(
     who: Principal,
     query: RawQuery,
@@ -213,7 +213,7 @@ pub async fn rotate_webhook_secret(
     responses((status = 200, description = "One page of attempts", body = Page<Delivery>), NestedListProblems),
     security(("oauth2" = ["clients:admin"]))
 )]
-#[get("/webhooks/{id}/deliveries")]
+#[get("/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
     who: Principal,
     query: RawQuery,
