@@ -2,7 +2,8 @@
 # E1–E4 on PostgreSQL, each side by side with pgbench running exactly the SQL that request sends
 # (the limit: no HTTP, no JSON, no auth), interleaved, REPS times (issue 11).
 #
-#   bench/limit.sh                      # REPS=3 DURATION=10 CONNECTIONS="64 8"
+#   bench/limit.sh                      # REPS=4 DURATION=10 CONNECTIONS="64 8" REQUESTS="E1 E2 E3 E4"
+#   BIN=/tmp/old/sro-api bench/limit.sh # another build of the server (no cargo build)
 #
 # E1 GET /v1/schools/{id}   E2 GET /v1/schools?limit=100   E3 GET /v1/incidents?school_id=..&limit=50
 # (admin; audited)   E4 POST /v1/incidents (validation, then one transaction with the audit event
@@ -13,15 +14,23 @@
 # ships pgbench with the server), curl, python3, openssl, a local PostgreSQL (PG_ADMIN_URL) and
 # read access to its log (PG_LOG). The script bench/sql/E*.sql each run used is left in bench/sql.
 set -euo pipefail
+# A build given from outside is taken as the caller named it, before the cd below.
+BIN="${BIN:+$(realpath "$BIN")}"
 cd "$(dirname "$0")/.."
 
-REPS="${REPS:-3}"
+REPS="${REPS:-4}"
 DURATION="${DURATION:-10}"
 CONNECTIONS="${CONNECTIONS:-64 8}"
 PORT="${PORT:-18091}"
 PG_ADMIN_URL="${PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/test}"
 PG_LOG="${PG_LOG:-$(ls /var/log/postgresql/postgresql-*-main.log 2>/dev/null | head -n 1)}"
-BIN=target/release/sro-api
+REQUESTS="${REQUESTS:-E1 E2 E3 E4}"
+for e in $REQUESTS; do
+  case "$e" in E1|E2|E3|E4) ;; *) echo "unknown request $e in REQUESTS (E1 E2 E3 E4)" >&2; exit 1 ;; esac
+done
+# Only a full run of this tree's build replaces the committed figures and scripts (bench/sql,
+# bench/last-results.jsonl); a partial run or another build leaves them as they are.
+FULL=$([ -z "$BIN" ] && [ "$REQUESTS" = "E1 E2 E3 E4" ] && echo 1 || echo 0)
 WORK=$(mktemp -d)
 PGDB=sro_limit_$$
 BASE="http://127.0.0.1:$PORT"
@@ -44,7 +53,10 @@ psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $PGDB"
 # encrypt even on 127.0.0.1 (sslmode=prefer), the pipelined reader does not (tokio-postgres
 # without TLS), and the limit must pay what the server pays (bench/README.md, run 6).
 export DATABASE_URL="${PG_ADMIN_URL%/*}/$PGDB?sslmode=disable"
-cargo build --release --quiet --bin sro-api
+if [ -z "$BIN" ]; then
+  cargo build --release --quiet --bin sro-api
+  BIN=target/release/sro-api
+fi
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$WORK/key.pem" 2>/dev/null
 # Production logging: the access log at info, to a file.
 export JWT_SIGNING_KEY="$WORK/key.pem" RUST_LOG=info BIND_ADDR="127.0.0.1:$PORT" TOKEN_TTL_SECONDS=3600
@@ -110,8 +122,10 @@ capture E3 "$E3_URL"
 capture E4 -X POST -H "Content-Type: application/json" -d "$E4_BODY" "$E4_URL"
 stop_server
 psql "$DATABASE_URL" -qc "ALTER DATABASE $PGDB RESET log_statement"
-mkdir -p bench/sql
-for e in E1 E2 E3 E4; do cp "$WORK/$e.sql" "bench/sql/$e.sql"; done
+if [ "$FULL" = 1 ]; then
+  mkdir -p bench/sql
+  for e in E1 E2 E3 E4; do cp "$WORK/$e.sql" "bench/sql/$e.sql"; done
+fi
 start_server
 for url in "$E1_URL" "$E2_URL" "$E3_URL"; do curl -s -o /dev/null -H "$H" "$url"; done
 
@@ -131,16 +145,23 @@ RESULTS="$WORK/results.jsonl"
 
 run_one() {
   local e="$1" conns="$2" url="$3"; shift 3
-  local s0 p0 s1 p1 out
-  s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks)
-  out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency -H "$H" "$@" "$url" | python3 bench/limit.py wrk)
-  s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks)
-  rm -f "$WORK"/pgb.*
-  local b0 b1 bench tps pctl
-  b0=$(pg_ticks)
-  bench=$(cd "$WORK" && pgbench -n -M prepared -c "$conns" -j 2 -T "$DURATION" -f "$WORK/$e.sql" \
-    --log --log-prefix=pgb "$DATABASE_URL" 2>&1)
-  b1=$(pg_ticks)
+  local s0 p0 s1 p1 out b0 b1 bench tps pctl
+  serve() {
+    s0=$(ticks "$SERVER_PID"); p0=$(pg_ticks)
+    out=$(wrk -t2 -c"$conns" -d"${DURATION}s" --latency -H "$H" "$@" "$url" | python3 bench/limit.py wrk)
+    s1=$(ticks "$SERVER_PID"); p1=$(pg_ticks)
+  }
+  limit() {
+    rm -f "$WORK"/pgb.*
+    b0=$(pg_ticks)
+    bench=$(cd "$WORK" && pgbench -n -M prepared -c "$conns" -j 2 -T "$DURATION" -f "$WORK/$e.sql" \
+      --log --log-prefix=pgb "$DATABASE_URL" 2>&1)
+    b1=$(pg_ticks)
+  }
+  # Which side goes first alternates from one repetition to the next (wrk first in odd ones), so
+  # neither always runs on the state the other leaves behind (caches, background writes); an
+  # even REPS balances it.
+  if [ $((REP % 2)) -eq 1 ]; then serve "$@"; limit; else limit; serve "$@"; fi
   tps=$(awk '/^tps =/ {print $3; exit}' <<<"$bench")
   pctl=$(python3 bench/limit.py percentiles "$WORK"/pgb.*)
   python3 - "$out" "$e" "$conns" "$((s1 - s0))" "$((p1 - p0))" "$((b1 - b0))" "${tps:-0}" "$pctl" "$HZ" >>"$RESULTS" <<'PY'
@@ -163,12 +184,16 @@ PY
 }
 
 export DURATION
-for rep in $(seq 1 "$REPS"); do
+for REP in $(seq 1 "$REPS"); do
   for conns in $CONNECTIONS; do
-    run_one E1 "$conns" "$E1_URL"
-    run_one E2 "$conns" "$E2_URL"
-    run_one E3 "$conns" "$E3_URL"
-    run_one E4 "$conns" "$E4_URL" -s "$WORK/e4.lua"
+    for e in $REQUESTS; do
+      case "$e" in
+        E1) run_one E1 "$conns" "$E1_URL" ;;
+        E2) run_one E2 "$conns" "$E2_URL" ;;
+        E3) run_one E3 "$conns" "$E3_URL" ;;
+        E4) run_one E4 "$conns" "$E4_URL" -s "$WORK/e4.lua" ;;
+      esac
+    done
   done
 done
 
@@ -194,4 +219,8 @@ print(f"GET /v1/incidents?limit=50 (admin, audited), 8 connections: page 1 {one[
       f"(p99 {one['p99']:.2f} ms), page 1,000 {thousand['rps']:,.0f} req/s (p99 {thousand['p99']:.2f} ms)")
 PY
 echo "server peak RSS (VmHWM): $(awk '/VmHWM/ {print $2, $3}' "/proc/$SERVER_PID/status"); errors in the server log: $(grep -c ' 5[0-9][0-9] ' "$WORK/server.log" || true)"
-cp "$RESULTS" "$HERE/bench/last-results.jsonl"
+if [ "$FULL" = 1 ]; then
+  cp "$RESULTS" "$HERE/bench/last-results.jsonl"
+else
+  echo "(a partial run or another build: bench/sql and bench/last-results.jsonl left as they were)"
+fi
