@@ -287,6 +287,12 @@ async fn a_known_path_with_the_wrong_method_is_405_naming_the_allowed_ones() {
     // An unknown path stays 404, and so does a documented method whose id names nothing.
     app.get("/v1/schools/not-a-uuid", &admin).await.assert_problem(404, "not-found");
     app.delete("/v1/nothing-here", &admin).await.assert_problem(404, "not-found");
+    // Each family is a scope of its own (`routes::configure`): a path inside a family that names
+    // no route of it, or one that only starts like a family, gets the same problem, not a bare
+    // 404 of the scope's, and no family answers for another's prefix.
+    for path in ["/v1/schools/", &format!("/v1/schools/{id}/nothing"), "/v1/schoolsx", "/v1/me/", "/v1/changes/x/y"] {
+        app.get(path, &admin).await.assert_problem(404, "not-found");
+    }
 }
 
 #[actix_web::test]
