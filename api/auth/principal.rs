@@ -54,6 +54,14 @@ impl Principal {
     }
 }
 
+/// A bearer token as the cache found it.
+enum Seen {
+    /// Verified on this instance before and not expired: its caller and expiry.
+    Known((Caller, i64)),
+    /// Not in the cache: its key and the token itself, to be verified.
+    Unknown(TokenKey, String),
+}
+
 fn invalid() -> AppError {
     AppError::Unauthorized(crate::msg!("token_invalid"))
 }
@@ -77,22 +85,24 @@ impl FromRequest for Principal {
         // Hashed and looked up here, while the header can be borrowed: a token seen before is
         // never copied, and only an unknown one is taken along to be verified.
         let now = chrono::Utc::now().timestamp();
-        let (key, known) = match (&state, bearer) {
+        let seen = match (&state, bearer) {
             (Some(state), Some(token)) => {
                 let key = TokenKey::of(token);
-                (Some(key), state.verified.get(&key, now))
+                Some(match state.verified.get(&key, now) {
+                    Some(known) => Seen::Known(known),
+                    None => Seen::Unknown(key, token.to_owned()),
+                })
             }
-            _ => (None, None),
+            _ => None,
         };
-        let unknown = if known.is_none() { bearer.map(str::to_owned) } else { None };
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("state missing".into()))?;
-            let (caller, expires_at) = match (known, unknown, key) {
-                (Some(known), _, _) => {
+            let (caller, expires_at) = match seen.ok_or_else(invalid)? {
+                Seen::Known(known) => {
                     crate::metrics::token_checked(crate::metrics::TokenOutcome::Cached);
                     known
                 }
-                (None, Some(token), Some(key)) => {
+                Seen::Unknown(key, token) => {
                     let keys = state.keys()?;
                     let verified = token::verify(&keys, &state.token_settings(), &token);
                     crate::metrics::token_checked(if verified.is_ok() {
@@ -107,7 +117,6 @@ impl FromRequest for Principal {
                     state.verified.put(key, caller.clone(), expires_at, now);
                     (caller, expires_at)
                 }
-                _ => return Err(invalid()),
             };
             if state.revocations.is_disabled(&state.pool, caller.client_id).await? {
                 return Err(invalid());
